@@ -1,0 +1,59 @@
+"""qiappraise: critically appraise quality improvement projects.
+
+The library API: load a rubric and a proposal, score it, render a report.
+
+    >>> from qiappraise import load_rubric, load_proposal, score
+    >>> loaded = load_rubric(default_rubric_path())           # doctest: +SKIP
+    >>> proposal = load_proposal("examples/cypic.yaml", loaded.rubric)  # doctest: +SKIP
+    >>> appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Appraisal",
+    "InputError",
+    "LoadedRubric",
+    "Proposal",
+    "QiAppraiseError",
+    "Rubric",
+    "__version__",
+    "load_proposal",
+    "load_rubric",
+    "score",
+]
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .appraisal import Appraisal
+    from .errors import InputError, QiAppraiseError
+    from .loading import load_proposal
+    from .proposal import Proposal
+    from .rubric import Rubric
+    from .rubric_load import LoadedRubric, load_rubric
+    from .scoring import score
+
+# Lazy attributes keep `qiappraise --version` from importing pydantic and friends.
+_LAZY = {
+    "Appraisal": "appraisal",
+    "InputError": "errors",
+    "QiAppraiseError": "errors",
+    "load_proposal": "loading",
+    "Proposal": "proposal",
+    "Rubric": "rubric",
+    "LoadedRubric": "rubric_load",
+    "load_rubric": "rubric_load",
+    "score": "scoring",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qiappraise' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -1,0 +1,3 @@
+from qiappraise.cli import main
+
+main()

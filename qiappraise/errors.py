@@ -1,0 +1,74 @@
+"""The one exception root of qiappraise and the exit codes it maps to.
+
+Every error a user can cause is a :class:`QiAppraiseError`; the CLI turns it
+into one line on stderr and an exit code in exactly one place (``cli.main``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_WANTING = 1  # checked and found wanting: only the CI gate uses it
+EXIT_INVALID = 2  # usage error or invalid input
+EXIT_INTERRUPTED = 130
+
+
+class QiAppraiseError(Exception):
+    """Root of every error qiappraise raises on purpose."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(QiAppraiseError):
+    """Bad input in a file: names the file and, where known, line and column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+
+    def location(self) -> str:
+        """``file:line`` (or ``file``) as editors and CI annotations expect."""
+        if self.file is None:
+            return ""
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}"
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class UsageError(QiAppraiseError):
+    """The command line asked for something that cannot be done."""
+
+
+class ProblemsError(InputError):
+    """Several problems found in one file (the rubric linter reports them all)."""
+
+    def __init__(self, problems: list[InputError]) -> None:
+        first = problems[0]
+        super().__init__(first.message, file=first.file, line=first.line, column=first.column)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        more = len(self.problems) - 1
+        head = super().__str__()
+        return head if more == 0 else f"{head} (and {more} more problem{'s' * (more > 1)})"

@@ -1,0 +1,35 @@
+"""From a path to an appraisal: find the rubric a proposal names, load, score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import proposal as _proposal
+from .appraisal import Appraisal
+from .proposal import Proposal
+from .rubric import Rubric
+from .rubric_load import LoadedRubric, find_rubric, load_rubric
+from .scoring import score
+
+
+def load_proposal(path: str | Path, rubric: Rubric) -> Proposal:
+    """Read ``path`` and check its answers against ``rubric``."""
+    return _proposal.validate(_proposal.read(path), rubric)
+
+
+def resolve(
+    path: str | Path, rubric_path: str | Path | None = None
+) -> tuple[Proposal, LoadedRubric]:
+    """The proposal at ``path`` and the rubric it answers (or ``rubric_path``)."""
+    located = _proposal.read(path)
+    if rubric_path is not None:
+        loaded = load_rubric(rubric_path)
+    else:
+        loaded = load_rubric(find_rubric(_proposal.rubric_ref(located).id))
+    return _proposal.validate(located, loaded.rubric), loaded
+
+
+def appraise_file(path: str | Path, rubric_path: str | Path | None = None) -> Appraisal:
+    """Load and score one proposal file."""
+    proposal, loaded = resolve(path, rubric_path)
+    return score(loaded.rubric, proposal, sha256=loaded.sha256)

@@ -1,0 +1,222 @@
+"""Scoring: ``score(rubric, proposal) -> Appraisal``, pure and deterministic.
+
+The model, in the words the README uses:
+
+* a question earns the points of the answer given, out of the most it could
+  earn; unanswered, not-applicable and "not scored" answers count for neither;
+* a section scores 100 x earned / possible, then any cap whose condition holds
+  limits it;
+* the overall score is the weighted mean of the section scores that exist;
+* each dimension sits at the highest level any answer gives it;
+* the position is the weighted mean of where the tagged answers place the
+  project (0 = repair, 1 = reform), and the band is read off the thresholds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .appraisal import (
+    Appraisal,
+    BandInfo,
+    CapResult,
+    DimensionResult,
+    FindingResult,
+    QuestionResult,
+    RubricInfo,
+    SectionResult,
+    SpectrumReason,
+)
+from .conditions import evaluate, questions_in
+from .proposal import Proposal
+from .questions import kind
+from .relevance import applicable, effective_answers
+from .rubric import Rubric
+
+_LEVELS = {"none": 0, "secondary": 1, "primary": 2}
+
+
+def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
+    """Appraise ``proposal`` against ``rubric``."""
+    answers = effective_answers(rubric, proposal.answers)
+    applies = set(applicable(rubric, proposal.answers))
+    dims = dimension_levels(rubric, answers)
+
+    sections = tuple(
+        _section(rubric, s, answers, applies, dims, proposal.notes) for s in rubric.sections
+    )
+    weighted = [(s.weight, s.score) for s in sections if s.score is not None and s.weight > 0]
+    total_weight = sum(w for w, _ in weighted)
+    overall = round(sum(w * sc for w, sc in weighted) / total_weight, 1) if total_weight else None
+
+    position, reasons = spectrum_position(rubric, answers)
+    band = None
+    if position is not None:
+        b = rubric.band(position)
+        band = BandInfo(b.id, b.label, b.description, b.next_step)
+
+    waivers = {w.finding: w.reason for w in proposal.waivers}
+    findings = []
+    for f in rubric.findings:
+        if evaluate(f.when, answers, order=rubric.level_rank, dimensions=dims):
+            concerns = tuple(f.concerns if f.concerns is not None else questions_in(f.when))
+            findings.append(
+                FindingResult(
+                    id=f.id,
+                    severity=f.severity,
+                    title=f.title,
+                    message=f.message,
+                    rationale=f.rationale,
+                    cite=f.cite,
+                    suggestion=f.suggestion,
+                    concerns=concerns,
+                    waived=waivers.get(f.id),
+                )
+            )
+    fired = {f.id for f in findings}
+
+    missing = tuple(
+        qid
+        for qid, q in rubric.questions.items()
+        if qid in applies and q.required and qid not in answers
+    )
+    ignored = tuple(qid for qid in proposal.answers if qid not in applies)
+    return Appraisal(
+        file=proposal.file,
+        project=proposal.project,
+        rubric=RubricInfo(rubric.id, rubric.version, rubric.title, sha256),
+        score=overall,
+        sections=sections,
+        dimensions=tuple(
+            DimensionResult(d.id, d.label, dims[d.id], _evidence(rubric, answers, d.id, dims[d.id]))
+            for d in rubric.dimensions
+        ),
+        position=position,
+        band=band,
+        reasons=reasons,
+        findings=tuple(sorted(findings, key=_finding_order)),
+        missing=missing,
+        ignored=ignored,
+        unused_waivers=tuple(w.finding for w in proposal.waivers if w.finding not in fired),
+    )
+
+
+def _finding_order(f: FindingResult) -> tuple[int, str]:
+    return ({"error": 0, "warning": 1, "info": 2}.get(f.severity, 3), f.id)
+
+
+def _section(
+    rubric: Rubric,
+    section: Any,
+    answers: Mapping[str, Any],
+    applies: set[str],
+    dims: Mapping[str, str],
+    notes: Mapping[str, str],
+) -> SectionResult:
+    results = []
+    earned_total = 0.0
+    max_total = 0.0
+    for q in section.questions:
+        k = kind(q)
+        answered = q.id in answers
+        value = answers.get(q.id)
+        earned = k.earned(q, value) if answered else None
+        maximum = k.maximum(q)
+        if earned is not None and maximum > 0:
+            earned_total += earned
+            max_total += maximum
+        feedback = tuple(c.feedback for c in k.chosen(q, value) if c.feedback) if answered else ()
+        results.append(
+            QuestionResult(
+                id=q.id,
+                prompt=q.prompt,
+                type=q.type,
+                applies=q.id in applies,
+                answered=answered,
+                value=value,
+                display=k.display(q, value) if answered else "",
+                earned=earned if maximum > 0 else None,
+                maximum=maximum,
+                feedback=feedback,
+                note=notes.get(q.id, ""),
+            )
+        )
+    uncapped = round(100 * earned_total / max_total, 1) if max_total else None
+    caps = tuple(
+        CapResult(c.reason, c.max)
+        for c in section.caps
+        if evaluate(c.when, answers, order=rubric.level_rank, dimensions=dims)
+    )
+    final = uncapped
+    if final is not None:
+        for c in caps:
+            final = min(final, c.max)
+    return SectionResult(
+        id=section.id,
+        title=section.title,
+        weight=section.weight,
+        score=final,
+        uncapped=uncapped,
+        earned=earned_total,
+        maximum=max_total,
+        caps=tuple(c for c in caps if uncapped is not None and uncapped > c.max),
+        questions=tuple(results),
+        reflect=tuple(section.reflect),
+    )
+
+
+def dimension_levels(rubric: Rubric, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Each dimension at the highest level any given answer tags it with."""
+    levels = {d.id: "none" for d in rubric.dimensions}
+    for qid, value in answers.items():
+        q = rubric.questions.get(qid)
+        if q is None:
+            continue
+        for choice in kind(q).chosen(q, value):
+            for dim, level in choice.dimensions.items():
+                if dim in levels and _LEVELS[level] > _LEVELS[levels[dim]]:
+                    levels[dim] = level
+    return levels
+
+
+def _evidence(rubric: Rubric, answers: Mapping[str, Any], dim: str, level: str) -> tuple[str, ...]:
+    if level == "none":
+        return ()
+    out = []
+    for qid, value in answers.items():
+        q = rubric.questions[qid]
+        if any(c.dimensions.get(dim) == level for c in kind(q).chosen(q, value)):
+            out.append(qid)
+    return tuple(out)
+
+
+def spectrum_position(
+    rubric: Rubric, answers: Mapping[str, Any]
+) -> tuple[float | None, tuple[SpectrumReason, ...]]:
+    """Weighted mean of the answers' pulls; the reasons, strongest first."""
+    reasons = []
+    for qid, value in answers.items():
+        q = rubric.questions[qid]
+        if q.spectrum_weight <= 0:
+            continue
+        k = kind(q)
+        pulls = [rubric.pull(c.spectrum) for c in k.chosen(q, value) if c.spectrum is not None]
+        if not pulls:
+            continue
+        reasons.append(
+            SpectrumReason(
+                question=qid,
+                prompt=q.prompt,
+                answer=k.display(q, value),
+                pull=round(sum(pulls) / len(pulls), 3),
+                weight=q.spectrum_weight,
+            )
+        )
+    total = sum(r.weight for r in reasons)
+    if not total:
+        return None, ()
+    position = round(sum(r.weight * r.pull for r in reasons) / total, 3)
+    # Strongest first: the answers that pull furthest from the middle, weighted.
+    ordered = sorted(reasons, key=lambda r: (-r.weight * abs(r.pull - 0.5), r.question))
+    return position, tuple(ordered)

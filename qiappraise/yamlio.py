@@ -1,0 +1,270 @@
+"""Reading YAML safely with line numbers, and writing files atomically.
+
+PyYAML's safe loader forgets where values came from and silently keeps the
+last of two duplicate keys. We compose the node graph with the C safe loader
+(falling back to the pure-Python one) and build plain values ourselves, which
+gives us a line for every path, refuses duplicate keys and unknown tags, and
+bounds alias expansion ("billion laughs") and nesting depth.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from .errors import InputError
+
+try:  # the C composer is several times faster; the constructor is ours either way
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+#: Largest input file we read. Proposals are a few KB; rubrics tens of KB.
+MAX_BYTES = 2 * 1024 * 1024
+#: Most values one document may expand to (aliases count every time they are used).
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+_STANDARD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_STANDARD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+@dataclass(frozen=True)
+class Located:
+    """Plain data from a YAML file, with the line of every value."""
+
+    data: Any
+    file: str
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, path: Path_) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return self.lines.get((), None)
+
+    def error(self, path: Path_, message: str) -> InputError:
+        return InputError(message, file=self.file, line=self.line(path))
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file, turning every OS failure into an InputError."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError("is a directory, expected a YAML file", file=p)
+        with p.open("rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError("no such file", file=p) from None
+    except PermissionError:
+        raise InputError("permission denied: cannot read this file", file=p) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=p) from None
+    if len(raw) > max_bytes:
+        raise InputError(
+            f"file is larger than the {max_bytes // (1024 * 1024)} MB limit for input files",
+            file=p,
+        )
+    if b"\x00" in raw:
+        raise InputError("looks like a binary file, expected YAML text", file=p)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not valid UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8",
+            file=p,
+            line=line,
+        ) from None
+
+
+def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Located:
+    """Load one YAML document from ``path``."""
+    return load_text(read_text(path, max_bytes=max_bytes), str(path))
+
+
+def load_text(text: str, file: str = "<string>") -> Located:
+    """Load one YAML document from ``text``; ``file`` names it in errors."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if "\t" in problem or "found character '\\t'" in problem:
+            problem += " (YAML does not allow tabs for indentation; use spaces)"
+        raise InputError(
+            f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise InputError("file is empty, expected a YAML mapping", file=file, line=1)
+    builder = _Builder(file)
+    data = builder.build(node, (), 0)
+    return Located(data=data, file=file, lines=builder.lines)
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[Path_, int] = {}
+        self.count = 0
+        self._scalars = yaml.constructor.SafeConstructor()
+
+    def _fail(self, node: yaml.Node, message: str) -> InputError:
+        return InputError(message, file=self.file, line=node.start_mark.line + 1)
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self._fail(
+                node,
+                f"document expands to more than {MAX_NODES} values "
+                "(too many aliases or too large); not loaded",
+            )
+        if depth > MAX_DEPTH:
+            raise self._fail(node, f"nesting deeper than {MAX_DEPTH} levels; not loaded")
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != f"{_STANDARD}seq":
+                raise self._fail(node, f"unsupported YAML tag {node.tag!r}; plain lists only")
+            out = []
+            for i, item in enumerate(node.value):
+                self.lines[(*path, i)] = item.start_mark.line + 1
+                out.append(self.build(item, (*path, i), depth + 1))
+            return out
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != f"{_STANDARD}map":
+                raise self._fail(node, f"unsupported YAML tag {node.tag!r}; plain mappings only")
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == f"{_STANDARD}merge":
+                    raise self._fail(key_node, "YAML merge keys ('<<') are not supported")
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self._fail(key_node, "mapping keys must be plain text")
+                self._scalar(key_node)  # refuses unknown tags on keys too
+                # Keys are names in our formats: keep the text as written, so
+                # `yes:` stays "yes" instead of YAML 1.1's boolean true.
+                key = key_node.value
+                if key in result:
+                    first = self.lines.get((*path, key))
+                    raise self._fail(
+                        key_node,
+                        f"duplicate key {key!r}"
+                        + (f" (first given on line {first})" if first else "")
+                        + "; each key may appear once",
+                    )
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                result[key] = self.build(value_node, (*path, key), depth + 1)
+            return result
+        raise self._fail(node, "unsupported YAML node")  # pragma: no cover
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            raise self._fail(
+                node,
+                f"unsupported YAML tag {node.tag!r}; only plain text, numbers, "
+                "true/false, dates and null are allowed",
+            )
+        try:
+            value = self._scalars.yaml_constructors[node.tag](self._scalars, node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise self._fail(node, f"invalid value {node.value!r}: {exc}") from None
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            return value.isoformat()
+        return value
+
+
+def dump(data: Any) -> str:
+    """YAML text that keeps key order and is pleasant to edit by hand."""
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=88,
+    )
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # Multi-line answers read far better as literal blocks than as quoted strings.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+@contextmanager
+def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+
+    On any failure (including KeyboardInterrupt) the temporary file is removed
+    and ``path`` is untouched, so a reader never sees half a file.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except FileNotFoundError:
+        raise InputError("cannot write: the folder does not exist", file=target) from None
+    except PermissionError:
+        raise InputError("cannot write: permission denied for this folder", file=target) from None
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding, newline=None if "b" in mode else "\n") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            with suppress(OSError):
+                os.chmod(tmp, target.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+    with atomic_open(path) as fh:
+        fh.write(text)
