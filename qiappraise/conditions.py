@@ -210,7 +210,7 @@ def _question(
     operand = cond.operand(op)
     present = cond.question in answers and answers[cond.question] is not None
     if op == "answered":
-        return present == operand
+        return bool(present == operand)
     if not present:
         return False
     value = answers[cond.question]
@@ -223,9 +223,19 @@ def _question(
     if op == "not_in":
         return not any(_same(value, o) for o in operand)
     if op == "includes":
-        return isinstance(value, list) and operand in value
+        return isinstance(value, list) and bool(operand in value)
     if op == "includes_any":
         return isinstance(value, list) and any(o in value for o in operand)
+    return _compare(cond, op, value, operand, order)
+
+
+def _compare(
+    cond: QuestionCondition,
+    op: str,
+    value: Any,
+    operand: Any,
+    order: Callable[[str, Any], int | None] | None,
+) -> bool:
     # at_least / at_most: numbers compare directly, scale levels by their rank.
     left: Any = value
     right: Any = operand

@@ -59,6 +59,8 @@ def _values(q: QuestionT) -> str:
 
 
 def _by_value(q: QuestionT, value: Any) -> Choice | None:
+    if isinstance(q, YesNoQuestion) and isinstance(value, bool):
+        value = "yes" if value else "no"
     for c in q.choices_:
         if c.value == value:
             return c
@@ -173,15 +175,6 @@ class _YesNoKind(_ChoiceKind):
 
     def allowed(self, q: YesNoQuestion) -> str:  # type: ignore[override]
         return "yes or no (true/false)"
-
-    def chosen(self, q: YesNoQuestion, value: Any) -> list[Choice]:
-        return super().chosen(q, "yes" if value else "no")
-
-    def earned(self, q: YesNoQuestion, value: Any) -> float | None:
-        return super().earned(q, "yes" if value else "no")
-
-    def display(self, q: YesNoQuestion, value: Any) -> str:
-        return super().display(q, "yes" if value else "no")
 
 
 class _NumberKind:
