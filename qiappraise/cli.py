@@ -169,6 +169,51 @@ def score(
         present.appraisal(console, a)
 
 
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+@app.command()
+def report(
+    file: Annotated[Path, typer.Argument(help="Proposal YAML file.", show_default=False)],
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md (Markdown) or html.")
+    ] = ReportFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (atomically) instead of to stdout."),
+    ] = None,
+    template_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--template-dir",
+            help="Folder of templates that override the bundled ones by name (rendered sandboxed).",
+            envvar="QIAPPRAISE_TEMPLATE_DIR",
+        ),
+    ] = None,
+    rubric: RubricOption = None,
+) -> None:
+    """Write an appraisal report in Markdown or HTML.
+
+    Example: qiappraise report examples/cypic.yaml --format html -o cypic.html
+    """
+    from .loading import resolve
+    from .report import render
+    from .scoring import score as score_proposal
+
+    proposal, loaded = resolve(file, rubric)
+    appraisal = score_proposal(loaded.rubric, proposal, sha256=loaded.sha256)
+    text = render(appraisal, loaded.rubric, format.value, template_dir=template_dir)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .yamlio import write_text
+
+    write_text(output, text)
+    _err(f"wrote {output}")
+
+
 @rubric_app.command("list")
 def rubric_list() -> None:
     """List the rubrics qiappraise knows (bundled and in $QIAPPRAISE_RUBRICS).

@@ -233,6 +233,7 @@ def _project(located: Located, problems: list[InputError]) -> Project:
             )
         else:
             problems.append(located.error(("project", "title"), "project.title: must not be empty"))
+        values["title"] = ""
     return Project(**values)
 
 

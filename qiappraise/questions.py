@@ -179,7 +179,12 @@ class _YesNoKind(_ChoiceKind):
 
 class _NumberKind:
     def coerce(self, q: NumberQuestion, raw: Any) -> Any:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+        if (
+            isinstance(raw, bool)
+            or not isinstance(raw, (int, float))
+            # math.isfinite raises OverflowError on ints beyond float range
+            or (isinstance(raw, float) and not math.isfinite(raw))
+        ):
             raise _fail(q, f"{_show(raw)} is not a number; {self.allowed(q)}")
         if q.integer and raw != int(raw):
             raise _fail(q, f"{raw} is not a whole number; {self.allowed(q)}")
@@ -214,6 +219,8 @@ class _NumberKind:
 
 
 def _num(x: float) -> str:
+    if isinstance(x, int):  # float(x) overflows on very large whole numbers
+        return str(x)
     return str(int(x)) if float(x).is_integer() else str(x)
 
 

@@ -77,7 +77,7 @@ def lint(loaded: LoadedRubric) -> list[InputError]:
                 if isinstance(c.spectrum, str) and c.spectrum not in bands:
                     add(
                         (*cpath, "spectrum"),
-                        f"spectrum {c.spectrum!r} is not a band; use one of: {', '.join(bands)} or a number 0..1",
+                        f"spectrum {c.spectrum!r} is not a band; use one of: {', '.join(b.id for b in r.spectrum.bands)} or a number 0..1",
                     )
                 if isinstance(c.spectrum, (int, float)) and not 0 <= c.spectrum <= 1:
                     add((*cpath, "spectrum"), f"spectrum {c.spectrum} is outside 0..1")

@@ -104,7 +104,9 @@ def pydantic_problem(located: Located, err: Any, root: type[BaseModel]) -> Input
         where = dotted.rsplit(".", 1)[0] if "." in dotted else ""
         return located.error(path, f"{where}: {msg}" if where else msg)
     if kind == "missing":
-        return located.error(path[:-1], f"{dotted}: required key is missing")
+        # The missing key is not in the data, so `path` stops at the mapping
+        # that lacks it: name the key from pydantic's loc, locate the mapping.
+        return located.error(path, f"{_dotted((*path, loc[-1]))}: required key is missing")
     message = err["msg"]
     if kind == "literal_error":
         message = "must be one of: " + err["ctx"]["expected"].replace("'", "")

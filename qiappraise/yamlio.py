@@ -78,7 +78,7 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=p) from None
     if len(raw) > max_bytes:
         raise InputError(
-            f"file is larger than the {max_bytes // (1024 * 1024)} MB limit for input files",
+            f"file is larger than the {_size(max_bytes)} limit for input files",
             file=p,
         )
     if b"\x00" in raw:
@@ -94,6 +94,14 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
         ) from None
 
 
+def _size(n: int) -> str:
+    # `n // MiB` said "0 MB" for any limit under one megabyte.
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
+    return f"{n} bytes"
+
+
 def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Located:
     """Load one YAML document from ``path``."""
     return load_text(read_text(path, max_bytes=max_bytes), str(path))
@@ -107,7 +115,7 @@ def load_text(text: str, file: str = "<string>") -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
-        if "\t" in problem or "found character '\\t'" in problem:
+        if "\t" in problem or "tab character" in problem or _char_at(text, mark) == "\t":
             problem += " (YAML does not allow tabs for indentation; use spaces)"
         raise InputError(
             f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
@@ -121,6 +129,19 @@ def load_text(text: str, file: str = "<string>") -> Located:
     builder = _Builder(file)
     data = builder.build(node, (), 0)
     return Located(data=data, file=file, lines=builder.lines)
+
+
+def _char_at(text: str, mark: Any) -> str:
+    # libyaml's message omits the offending character ("found character that
+    # cannot start any token"), so read it from the text at the mark.
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    line: int = mark.line
+    column: int = mark.column
+    if not 0 <= line < len(lines):
+        return ""
+    return lines[line][column : column + 1]
 
 
 class _Builder:
