@@ -40,7 +40,7 @@ def _n(x: float) -> str:
 def radar(a: Appraisal, chart_id: str = "chart-dimensions") -> str:
     """Each dimension as an axis: centre = not addressed, middle ring = secondary, edge = primary."""
     dims = a.dimensions
-    size, cx, cy, r = 360, 180.0, 175.0, 110.0
+    size, cx, cy, r = 480, 240.0, 180.0, 110.0
     n = max(len(dims), 3)
     parts: list[str] = []
     for ring in (1, 2):
@@ -109,19 +109,19 @@ def spectrum(
             f'fill="{shades[i % len(shades)]}" stroke="{MUTED}" stroke-width="1"/>'
         )
         parts.append(
-            f'<text x="{_n((x0 + x1) / 2)}" y="{_n(top + height / 2 + 4)}" text-anchor="middle" '
-            f'font-size="13" fill="{INK}">{escape(label)}</text>'
+            f'<text x="{_n((x0 + x1) / 2)}" y="{_n(top + height + 17)}" text-anchor="middle" '
+            f'font-size="13" font-weight="bold" fill="{INK}">{escape(label)}</text>'
         )
     parts.append(
-        f'<text x="{_n(left)}" y="{_n(top + height + 18)}" font-size="11" fill="{MUTED}">'
+        f'<text x="{_n(left)}" y="{_n(top + height + 36)}" font-size="11" fill="{MUTED}">'
         "0: repairs the status quo</text>"
     )
     parts.append(
-        f'<text x="{_n(right)}" y="{_n(top + height + 18)}" text-anchor="end" font-size="11" '
+        f'<text x="{_n(right)}" y="{_n(top + height + 36)}" text-anchor="end" font-size="11" '
         f'fill="{MUTED}">1: reforms the system</text>'
     )
     parts.append(
-        f'<text x="{_n(left + span / 2)}" y="{_n(top + height + 36)}" text-anchor="middle" '
+        f'<text x="{_n(left + span / 2)}" y="{_n(top + height + 52)}" text-anchor="middle" '
         f'font-size="11" fill="{MUTED}">more critical engagement →</text>'
     )
     if a.position is None:

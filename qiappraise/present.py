@@ -63,12 +63,15 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
         headline.append(f" (position {a.position:.2f})")
     console.print(headline)
     console.print("  " + spectrum_line(a.position))
-    if a.reasons:
-        console.print(Text("  Placed there mainly by:", style="dim"))
-        for r in a.reasons[:reasons]:
-            console.print(
-                Text(f"    - {r.question}: {r.answer} (pulls to {r.pull:.2f}, weight {r.weight:g})")
-            )
+    toward_reform = [r for r in a.reasons if r.pull > 0.5][:reasons]
+    toward_repair = [r for r in a.reasons if r.pull < 0.5][:reasons]
+    for label, group in (("towards reform", toward_reform), ("towards repair", toward_repair)):
+        if group:
+            console.print(Text(f"  Pulling {label}:", style="dim"))
+            for r in group:
+                console.print(
+                    Text(f"    - {r.question}: {r.answer} ({r.pull:.2f}, weight {r.weight:g})")
+                )
     if not a.complete:
         console.print(
             Text(

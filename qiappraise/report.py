@@ -126,6 +126,10 @@ def context(a: Appraisal, rubric: Rubric) -> dict[str, Any]:
             q.id: {"prompt": q.prompt, "help": q.help, "cite": q.cite, "type": q.type}
             for q in rubric.questions.values()
         },
+        "feedback_by_section": {
+            s.id: [t for q in s.questions if q.applies and q.answered for t in q.feedback]
+            for s in a.sections
+        },
         "headline_findings": list(a.active_findings()[:3]),
         "dims_missing": dims_missing,
         "equity_missing": "equitable" in missing_ids,

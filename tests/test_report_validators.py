@@ -1,0 +1,75 @@
+"""Every rendered report passes real validators (slow: Java and a browser)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from qiappraise.loading import resolve
+from qiappraise.report import render
+from qiappraise.scoring import score
+
+from .validators import axe_violations, dump, markdownlint_errors, vnu_errors
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    out = tmp_path_factory.mktemp("reports")
+    files: dict[str, list[Path]] = {"md": [], "html": []}
+    for example in EXAMPLES:
+        proposal, loaded = resolve(example)
+        appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+        for fmt in ("md", "html"):
+            path = out / f"{example.stem}.{fmt}"
+            path.write_text(render(appraisal, loaded.rubric, fmt), encoding="utf-8")
+            files[fmt].append(path)
+    return files
+
+
+def test_html_reports_pass_the_nu_checker(rendered: dict[str, list[Path]]) -> None:
+    assert len(rendered["html"]) == 4
+    assert vnu_errors(rendered["html"]) == ""
+
+
+def test_html_reports_have_no_axe_violations(rendered: dict[str, list[Path]]) -> None:
+    found = axe_violations(rendered["html"])
+    assert found == {}, dump(found)
+
+
+def test_markdown_reports_pass_markdownlint(rendered: dict[str, list[Path]]) -> None:
+    assert markdownlint_errors(rendered["md"]) == ""
+
+
+def test_markdown_reports_parse_as_commonmark(rendered: dict[str, list[Path]]) -> None:
+    md = MarkdownIt("commonmark").enable("table")
+    for path in rendered["md"]:
+        tokens = md.parse(path.read_text(encoding="utf-8"))
+        kinds = [t.type for t in tokens]
+        assert "table_open" in kinds
+        assert "html_block" not in kinds and "html_inline" not in kinds
+        assert kinds.count("heading_open") >= 8
+
+
+def test_validators_catch_broken_output(tmp_path: Path) -> None:
+    """The validators themselves can fail: a broken page and a bad Markdown file."""
+    bad_html = tmp_path / "bad.html"
+    bad_html.write_text("<!DOCTYPE html><html><head></head><body><p><div></p></body></html>")
+    assert vnu_errors([bad_html]) != ""
+    bad_md = tmp_path / "bad.md"
+    bad_md.write_text("# A\n# A\ntext  \n")
+    assert markdownlint_errors([bad_md]) != ""
+    low_contrast = tmp_path / "contrast.html"
+    low_contrast.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><main>'
+        '<p style="color:#eeeeee;background:#ffffff">faint</p><img src="data:,"></main></body></html>'
+    )
+    assert axe_violations([low_contrast]) != {}
