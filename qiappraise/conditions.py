@@ -189,8 +189,9 @@ def evaluate(
     if isinstance(cond, NotCondition):
         return not evaluate(cond.not_, answers, order=order, dimensions=dimensions)
     if isinstance(cond, DimensionCondition):
-        level = (dimensions or {}).get(cond.dimension, "none")
-        return level in cond.levels()
+        # A dimension no answered question speaks to is unknown: it satisfies nothing.
+        level = (dimensions or {}).get(cond.dimension)
+        return level is not None and level in cond.levels()
     return _question(cond, answers, order)
 
 

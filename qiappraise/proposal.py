@@ -169,7 +169,7 @@ def validate(located: Located, rubric: Rubric) -> Proposal:
     notes = _notes(located, rubric, problems)
     waivers = _waivers(located, problems)
     if problems:
-        raise ProblemsError(problems)
+        raise ProblemsError(sorted(problems, key=lambda e: e.line or 0))
     return Proposal(
         file=located.file,
         rubric=ref,

@@ -101,16 +101,14 @@ def lint(loaded: LoadedRubric) -> list[InputError]:
                             wpath,
                             f"question {q.id!r}: 'when' reads {leaf.question!r}, which is asked later; a condition may only read earlier questions",
                         )
-                _condition(r, q.when, wpath, add)
-                if not _can_hold(r, q.when):
+                if _condition(r, q.when, wpath, add) and not _can_hold(r, q.when):
                     add(
                         wpath,
                         f"question {q.id!r} can never be asked: its 'when' can never hold",
                     )
         for ci, cap in enumerate(s.caps):
             cpath = ("sections", si, "caps", ci, "when")
-            _condition(r, cap.when, cpath, add)
-            if not _can_hold(r, cap.when):
+            if _condition(r, cap.when, cpath, add) and not _can_hold(r, cap.when):
                 add(
                     cpath,
                     f"cap in section {s.id!r} can never apply: its condition can never hold",
@@ -247,23 +245,28 @@ def _question_fields(q: QuestionT, path: Path_, add: Any) -> None:
         add((*path, "min_length"), f"question {q.id!r}: min_length is above max_length")
 
 
-def _condition(r: Rubric, cond: ConditionT, path: Path_, add: Any) -> None:
+def _condition(r: Rubric, cond: ConditionT, path: Path_, add: Any) -> bool:
+    """Report the condition's broken references; True when it has none."""
+    sound = True
     for leaf in walk(cond):
         if isinstance(leaf, DimensionCondition):
             if leaf.dimension not in {d.id for d in r.dimensions}:
                 add(path, f"condition names unknown dimension {leaf.dimension!r}")
+                sound = False
             continue
         q = r.questions.get(leaf.question)
         if q is None:
             add(path, f"condition names unknown question {leaf.question!r}")
+            sound = False
             continue
         op = leaf.operator
-        operand = leaf.operand(op)
         if op == "answered":
             continue
-        problem = _operand_problem(q, op, operand)
+        problem = _operand_problem(q, op, leaf.operand(op))
         if problem:
             add(path, f"condition on {q.id!r} ({q.type}): {problem}")
+            sound = False
+    return sound
 
 
 def _operand_problem(q: QuestionT, op: str, operand: Any) -> str | None:

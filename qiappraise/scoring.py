@@ -89,7 +89,12 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         score=overall,
         sections=sections,
         dimensions=tuple(
-            DimensionResult(d.id, d.label, dims[d.id], _evidence(rubric, answers, d.id, dims[d.id]))
+            DimensionResult(
+                d.id,
+                d.label,
+                dims.get(d.id, "none"),
+                _evidence(rubric, answers, d.id, dims.get(d.id, "none")),
+            )
             for d in rubric.dimensions
         ),
         position=position,
@@ -167,12 +172,20 @@ def _section(
 
 
 def dimension_levels(rubric: Rubric, answers: Mapping[str, Any]) -> dict[str, str]:
-    """Each dimension at the highest level any given answer tags it with."""
-    levels = {d.id: "none" for d in rubric.dimensions}
+    """Each dimension at the highest level any given answer tags it with.
+
+    Only dimensions that some answered question speaks to (one of its choices
+    is tagged with the dimension) appear: a dimension nobody has been asked
+    about yet is unknown, not "none", so that no finding fires on a blank.
+    """
+    levels: dict[str, str] = {}
     for qid, value in answers.items():
         q = rubric.questions.get(qid)
         if q is None:
             continue
+        for c in q.choices_:
+            for dim in c.dimensions:
+                levels.setdefault(dim, "none")
         for choice in kind(q).chosen(q, value):
             for dim, level in choice.dimensions.items():
                 if dim in levels and _LEVELS[level] > _LEVELS[levels[dim]]:

@@ -1,0 +1,96 @@
+"""`score` and `report`: one proposal (or several) in, an appraisal out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..cliutil import RubricOption, console, err
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+def score(
+    files: Annotated[list[Path], typer.Argument(help="Proposal YAML files.", show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    rubric: RubricOption = None,
+) -> None:
+    """Score proposal files against their rubric.
+
+    Prints a summary per file on the terminal, or with --format json a JSON
+    array with one document per file, in the order given.
+
+    Example: qiappraise score examples/cypic.yaml
+    """
+    from ..loading import appraise_file
+
+    appraisals = [appraise_file(f, rubric) for f in files]
+    if format is Format.json:
+        from ..jsonout import document
+
+        typer.echo(json.dumps([document(a) for a in appraisals], indent=2, ensure_ascii=False))
+        return
+    from .. import present
+
+    out = console()
+    for i, a in enumerate(appraisals):
+        if i:
+            out.rule()
+        present.appraisal(out, a)
+
+
+def report(
+    file: Annotated[Path, typer.Argument(help="Proposal YAML file.", show_default=False)],
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md (Markdown) or html.")
+    ] = ReportFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (atomically) instead of to stdout."),
+    ] = None,
+    template_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--template-dir",
+            help="Folder of templates that override the bundled ones by name (rendered sandboxed).",
+            envvar="QIAPPRAISE_TEMPLATE_DIR",
+        ),
+    ] = None,
+    rubric: RubricOption = None,
+) -> None:
+    """Write an appraisal report in Markdown or HTML.
+
+    Example: qiappraise report examples/cypic.yaml --format html -o cypic.html
+    """
+    from ..loading import resolve
+    from ..report import render
+    from ..scoring import score as score_proposal
+
+    proposal, loaded = resolve(file, rubric)
+    appraisal = score_proposal(loaded.rubric, proposal, sha256=loaded.sha256)
+    text = render(appraisal, loaded.rubric, format.value, template_dir=template_dir)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from ..yamlio import write_text
+
+    write_text(output, text)
+    err(f"wrote {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(score)
+    app.command()(report)

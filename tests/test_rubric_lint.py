@@ -1,0 +1,344 @@
+"""qiappraise.rubric_lint (and the located model errors of rubric_load).
+
+Each test breaks the mini rubric in one place and checks that the problem is
+reported on the right line. Line numbers refer to tests/fixtures/mini-rubric.yaml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qiappraise.errors import InputError, ProblemsError
+from qiappraise.rubric_lint import lint
+from qiappraise.rubric_load import LoadedRubric, load_rubric
+from qiappraise.yamlio import dump, load_text
+
+from .conftest import MINI_RUBRIC, WriteYaml
+
+BASE = MINI_RUBRIC.read_text()
+MI001_WHEN = "    when: {question: driver, is: target}\n    message"  # line 85
+TARGET_WHEN = "        when: {question: driver, is: target}\n"  # line 40
+
+
+def lines_of(text: str, needle: str) -> int:
+    """1-based line of the first line containing ``needle``."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.fixture
+def problems(tmp_path: Path, write_yaml: WriteYaml) -> Any:
+    count = 0
+
+    def run(*edits: tuple[str, str], text: str | None = None) -> list[tuple[int | None, str]]:
+        nonlocal count
+        count += 1
+        if text is None:
+            text = BASE
+            for old, new in edits:
+                assert text.count(old) == 1, f"edit target not unique: {old!r}"
+                text = text.replace(old, new)
+        path = write_yaml(tmp_path, f"rubric-{count}.yaml", text)
+        with pytest.raises(ProblemsError) as info:
+            load_rubric(path)
+        assert all(p.file == str(path) for p in info.value.problems)
+        return [(p.line, p.message) for p in info.value.problems]
+
+    return run
+
+
+def test_mini_rubric_lints_clean(mini_loaded: LoadedRubric) -> None:
+    assert lint(mini_loaded) == []
+
+
+def test_line_anchors_of_this_file() -> None:
+    # The expectations below rely on these lines of the fixture.
+    assert lines_of(BASE, "sections:") == 18
+    assert lines_of(BASE, "- id: driver") == 28
+    assert lines_of(BASE, TARGET_WHEN.strip()) == 40
+    assert BASE.splitlines()[84] == "    when: {question: driver, is: target}"
+
+
+def test_unknown_key_with_allowed_keys_and_suggestion(problems: Any) -> None:
+    assert problems(
+        ("    why: How far it goes.\n", "    why: How far it goes.\n    wieght: 3\n")
+    ) == [
+        (
+            54,
+            "sections[1]: unknown key 'wieght' (did you mean 'weight'?); allowed keys: "
+            "caps, cite, id, questions, reflect, title, weight, why",
+        )
+    ]
+
+
+def test_unknown_top_level_key(problems: Any) -> None:
+    assert problems(("licence: CC BY 4.0\n", "licence: CC BY 4.0\nsumary: x\n")) == [
+        (
+            7,
+            "unknown key 'sumary' (did you mean 'summary'?); allowed keys: dimensions, "
+            "findings, id, licence, sections, sources, spectrum, summary, title, version",
+        )
+    ]
+
+
+def test_misspelt_question_key_names_the_missing_key(problems: Any) -> None:
+    # The allowed keys are those of the question's own type (choice here).
+    assert problems(("        prompt: What drives it?", "        promt: What drives it?")) == [
+        (28, "sections[0].questions[0].prompt: required key is missing"),
+        (
+            30,
+            "sections[0].questions[0]: unknown key 'promt' (did you mean 'prompt'?); "
+            "allowed keys: choices, cite, help, id, invalid_message, max_points, "
+            "max_selected, min_selected, prompt, required, spectrum_weight, type, when",
+        ),
+    ]
+
+
+def test_missing_top_level_key(problems: Any) -> None:
+    assert problems(("title: Mini rubric for tests\n", "")) == [
+        (2, "title: required key is missing")
+    ]
+
+
+def test_duplicate_question_id(problems: Any) -> None:
+    # Reported where the id is repeated (line 56), not where it first appears (46).
+    found = problems(("      - id: story", "      - id: scope"))
+    assert found == [(56, "duplicate question id 'scope'; ids must be unique")]
+
+
+def test_duplicate_choice_value(problems: Any) -> None:
+    assert problems(("{value: staff,", "{value: families,")) == [
+        (70, "duplicate choice (in question 'groups') id 'families'; ids must be unique")
+    ]
+
+
+def test_condition_on_unknown_question(problems: Any) -> None:
+    found = problems((MI001_WHEN, MI001_WHEN.replace("driver", "drivr")))
+    assert (85, "condition names unknown question 'drivr'") in found
+
+
+def test_condition_value_not_a_choice(problems: Any) -> None:
+    found = problems((MI001_WHEN, MI001_WHEN.replace("is: target", "is: targt")))
+    assert (
+        85,
+        "condition on 'driver' (choice): 'targt' is not one of its values: target, need, unsure",
+    ) in found
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        (
+            "{question: driver, includes: target}",
+            "condition on 'driver' (choice): 'includes' only applies to multiple choice",
+        ),
+        (
+            "{question: story, at_least: 3}",
+            "condition on 'story' (long_text): a text answer can only be tested with 'answered'",
+        ),
+        (
+            "{question: driver, at_least: need}",
+            "condition on 'driver' (choice): 'at_least' applies to numbers and scales, "
+            "not to single choice",
+        ),
+        (
+            "{question: groups, is: nobody}",
+            "condition on 'groups' (multi): use 'includes' or 'includes_any' on multiple "
+            "choice, not 'is'",
+        ),
+        (
+            "{question: outcome, is: 'yes'}",
+            "condition on 'outcome' (yes_no): use 'is: true' or 'is: false' on a yes/no question",
+        ),
+        (
+            "{question: cycles, at_least: many}",
+            "condition on 'cycles' (number): compare a number with numbers",
+        ),
+        (
+            "{question: scope, at_least: galaxy}",
+            "condition on 'scope' (scale): 'galaxy' is not one of its values: task, pathway, system",
+        ),
+    ],
+)
+def test_operator_must_fit_the_type(problems: Any, condition: str, message: str) -> None:
+    found = problems((MI001_WHEN, f"    when: {condition}\n    message"))
+    assert (85, message) in found
+
+
+def test_fitting_operators_are_accepted(tmp_path: Path, write_yaml: WriteYaml) -> None:
+    for condition in (
+        "{question: scope, at_least: pathway}",
+        "{question: cycles, at_most: 2}",
+        "{question: groups, includes_any: [children, staff]}",
+        "{question: outcome, is: false}",
+        "{question: story, answered: true}",
+        "{question: driver, in: [target, unsure]}",
+    ):
+        text = BASE.replace(MI001_WHEN, f"    when: {condition}\n    message")
+        load_rubric(write_yaml(tmp_path, "ok.yaml", text))  # no ProblemsError
+
+
+def test_when_reading_a_later_question(problems: Any) -> None:
+    assert problems((TARGET_WHEN, "        when: {question: outcome, is: true}\n")) == [
+        (
+            40,
+            "question 'target_name': 'when' reads 'outcome', which is asked later; "
+            "a condition may only read earlier questions",
+        )
+    ]
+
+
+def test_when_reading_itself(problems: Any) -> None:
+    found = problems((TARGET_WHEN, "        when: {question: target_name, answered: true}\n"))
+    assert (40, "question 'target_name': 'when' reads its own answer (a cycle)") in found
+
+
+def test_cycle_between_two_questions(problems: Any) -> None:
+    found = problems(
+        (TARGET_WHEN, "        when: {question: outcome, is: true}\n"),
+        (
+            "        prompt: Is a health outcome named?\n",
+            "        prompt: Is a health outcome named?\n"
+            "        when: {question: target_name, answered: true}\n",
+        ),
+    )
+    assert (18, "conditions form a cycle: target_name -> outcome -> target_name") in found
+
+
+def test_unknown_dimension_tag(problems: Any) -> None:
+    assert problems(("dimensions: {safe: secondary}", "dimensions: {safty: secondary}")) == [
+        (33, "unknown dimension 'safty'; declared: equitable, safe")
+    ]
+
+
+def test_condition_on_unknown_dimension(problems: Any) -> None:
+    found = problems(("{dimension: equitable, is: none}", "{dimension: equity, is: none}"))
+    assert (92, "condition names unknown dimension 'equity'") in found
+
+
+def test_unknown_spectrum_band(problems: Any) -> None:
+    assert problems(("spectrum: stepping-stone}", "spectrum: stepping}")) == [
+        (
+            61,
+            "spectrum 'stepping' is not a band; use one of: repair, stepping-stone, reform "
+            "or a number 0..1",
+        )
+    ]
+
+
+def test_spectrum_number_out_of_range(problems: Any) -> None:
+    assert problems(("spectrum: stepping-stone}", "spectrum: 1.5}")) == [
+        (61, "spectrum 1.5 is outside 0..1")
+    ]
+
+
+def test_weights_must_add_up_to_100(problems: Any) -> None:
+    assert problems(("    weight: 40", "    weight: 30")) == [
+        (18, "section weights add up to 90, they must add up to 100")
+    ]
+
+
+def test_band_thresholds_out_of_order(problems: Any) -> None:
+    found = problems(("up_to: 0.7, anchor: 0.5", "up_to: 0.3, anchor: 0.5"))
+    assert (
+        16,
+        "band 'stepping-stone': up_to 0.3 must be above the previous threshold 0.4",
+    ) in found
+
+
+def test_last_band_must_not_have_up_to(problems: Any) -> None:
+    found = problems(
+        (
+            "{id: reform, label: Reform, anchor: 1.0}",
+            "{id: reform, label: Reform, up_to: 0.9, anchor: 1.0}",
+        )
+    )
+    assert (17, "band 'reform' is the last band and must not have 'up_to'") in found
+
+
+def test_finding_that_can_never_fire(problems: Any) -> None:
+    never = "{all: [{question: driver, is: target}, {question: driver, is: need}]}"
+    assert problems((MI001_WHEN, f"    when: {never}\n    message")) == [
+        (
+            85,
+            "finding MI001 can never fire: no combination of answers makes its condition hold",
+        )
+    ]
+
+
+def test_finding_on_a_question_that_is_never_asked_with_that_answer(problems: Any) -> None:
+    # target_name is only asked when driver is target: with driver need it is dropped.
+    cond = "{all: [{question: driver, is: need}, {question: target_name, answered: true}]}"
+    assert problems((MI001_WHEN, f"    when: {cond}\n    message")) == [
+        (
+            85,
+            "finding MI001 can never fire: no combination of answers makes its condition hold",
+        )
+    ]
+
+
+def test_cap_that_can_never_apply(problems: Any) -> None:
+    found = problems(
+        ("- when: {question: outcome, is: false}", "- when: {question: cycles, at_least: 51}")
+    )
+    assert found == [(24, "cap in section 'purpose' can never apply: its condition can never hold")]
+
+
+def test_concerns_unknown_question(problems: Any) -> None:
+    assert problems(("concerns: [groups]", "concerns: [group]")) == [
+        (103, "finding MI003: concerns unknown question 'group'")
+    ]
+
+
+def test_several_problems_all_reported_in_line_order(problems: Any) -> None:
+    assert problems(
+        ("concerns: [groups]", "concerns: [group]"),
+        ("    weight: 40", "    weight: 30"),
+        ("dimensions: {safe: secondary}", "dimensions: {safty: secondary}"),
+    ) == [
+        (18, "section weights add up to 90, they must add up to 100"),
+        (33, "unknown dimension 'safty'; declared: equitable, safe"),
+        (103, "finding MI003: concerns unknown question 'group'"),
+    ]
+
+
+def test_edited_data_dumped_back(problems: Any) -> None:
+    # yamlio, not yaml.safe_load: the latter turns the key `yes:` into True.
+    data = load_text(BASE).data
+    data["findings"].append(
+        {
+            "id": "MI004",
+            "severity": "info",
+            "title": "Impossible",
+            "when": {"question": "cycles", "at_least": 60},
+            "message": "m",
+            "rationale": "r",
+            "suggestion": "s",
+        }
+    )
+    data["sections"][0]["questions"][0]["choices"][1]["value"] = "target"
+    text = dump(data)
+    found = problems(text=text)
+    choice_line = [i for i, line in enumerate(text.splitlines(), 1) if "value: target" in line][1]
+    all_lines = text.splitlines()
+    start = lines_of(text, "id: MI004")
+    when_line = next(i for i in range(start, len(all_lines) + 1) if "when:" in all_lines[i - 1])
+    assert (
+        choice_line,
+        "duplicate choice (in question 'driver') id 'target'; ids must be unique",
+    ) in found
+    assert (
+        when_line,
+        "finding MI004 can never fire: no combination of answers makes its condition hold",
+    ) in found
+
+
+def test_rubric_that_is_not_a_mapping(tmp_path: Path, write_yaml: WriteYaml) -> None:
+    path = write_yaml(tmp_path, "list.yaml", "- a\n")
+    with pytest.raises(InputError) as info:
+        load_rubric(path)
+    assert str(info.value) == (
+        f"{path}:1: a rubric must be a YAML mapping (id, version, sections, ...), not a list"
+    )
