@@ -1,0 +1,148 @@
+"""`appraise`: the interactive appraisal for trainees."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..cliutil import console, err
+from ..errors import EXIT_INTERRUPTED, UsageError
+
+if TYPE_CHECKING:
+    from ..appraisal import Appraisal
+    from ..rubric import Rubric
+
+NEEDS_TTY = (
+    "`qiappraise appraise` asks questions and needs an interactive terminal; "
+    "to appraise a proposal file without one, run `qiappraise score FILE` "
+    "(or `qiappraise check FILE` in CI)"
+)
+
+
+def appraise(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Proposal file to create, or to continue or edit (asked for when omitted).",
+            show_default=False,
+        ),
+    ] = None,
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            "-r",
+            help="Rubric id or file for a new appraisal (default: critical-engagement).",
+            envvar="QIAPPRAISE_RUBRIC",
+        ),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="Pre-fill answers from another proposal file."),
+    ] = None,
+) -> None:
+    """Appraise a project interactively, section by section, saving after every answer.
+
+    Ctrl-C at any point keeps every answer given; run the same command again
+    to continue. Ends with the scored summary and an offer to write reports.
+
+    Example: qiappraise appraise my-project.yaml
+    """
+    if not sys.stdin.isatty():
+        raise UsageError(NEEDS_TTY)
+    import questionary
+
+    from .. import interactive, present
+    from .. import session as sessions
+    from ..proposal import read, rubric_ref
+    from ..rubric_load import load_rubric
+    from .rubric import rubric_path
+
+    out = console()
+    if file is None:
+        from ..prompts import STYLE
+
+        answer = questionary.text(
+            "Where should this appraisal be saved?",
+            default=_free_name(Path("qi-appraisal.yaml")),
+            style=STYLE,
+        ).unsafe_ask()
+        file = Path(answer.strip() or "qi-appraisal.yaml")
+    if file.exists():
+        ref = rubric_ref(read(file))
+        loaded = load_rubric(rubric_path(rubric) if rubric else rubric_path(ref.id))
+    else:
+        loaded = load_rubric(rubric_path(rubric))
+        if not file.parent.is_dir():
+            raise UsageError(f"{file}: the folder {file.parent} does not exist")
+
+    with sessions.Lock(file):
+        if file.exists():
+            sess = sessions.from_file(loaded.rubric, file)
+            out.print(f"Continuing {file}: {len(sess.answers)} answers so far.")
+        else:
+            sess = sessions.new(loaded.rubric, file)
+        if answers is not None:
+            filled = sessions.prefill(sess, loaded.rubric, answers)
+            out.print(f"Pre-filled {filled} answers from {answers}.")
+        if sess.answers or sess.project:
+            sess.save()
+        try:
+            interactive.run(sess, out)
+        except (KeyboardInterrupt, EOFError):
+            if file.exists():
+                err(
+                    f"interrupted: {len(sess.answers)} answers are saved in {file}; "
+                    f"continue with: qiappraise appraise {file}"
+                )
+            else:
+                err("interrupted before anything was answered; nothing was saved")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    from ..loading import load_proposal
+    from ..scoring import score
+
+    appraisal = score(loaded.rubric, load_proposal(file, loaded.rubric), sha256=loaded.sha256)
+    out.print()
+    out.rule("Your appraisal")
+    present.appraisal(out, appraisal)
+    _offer_reports(file, appraisal, loaded.rubric)
+
+
+def _free_name(path: Path) -> str:
+    """``path``, or ``stem-2.yaml`` and so on when it exists."""
+    n = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return str(candidate)
+
+
+def _offer_reports(file: Path, appraisal: Appraisal, rubric: Rubric) -> None:
+    import questionary
+
+    from ..prompts import STYLE
+    from ..report import render
+    from ..yamlio import write_text
+
+    picked = questionary.checkbox(
+        "Write a report beside the proposal file?",
+        choices=[
+            questionary.Choice(f"Markdown ({file.with_suffix('.md').name})", value="md"),
+            questionary.Choice(f"HTML ({file.with_suffix('.html').name})", value="html"),
+        ],
+        instruction="(Space to tick, Enter when done; nothing ticked writes nothing)",
+        style=STYLE,
+    ).unsafe_ask()
+    for fmt in picked:
+        target = file.with_suffix(f".{fmt}")
+        write_text(target, render(appraisal, rubric, fmt))
+        err(f"wrote {target}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(appraise)

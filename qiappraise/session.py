@@ -1,0 +1,292 @@
+"""The state of an interactive appraisal, without any prompting.
+
+A session holds the project metadata and the answers given so far, knows
+which steps (metadata fields, then the questions that apply) remain, drops
+answers that no longer apply when an earlier answer changes, and turns itself
+into the same proposal data a hand-written file holds. ``interactive.py``
+drives it with prompts; tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import proposal as _proposal
+from .errors import InputError, UsageError
+from .questions import kind
+from .relevance import applicable, effective_answers
+from .rubric import QuestionT, Rubric
+from .yamlio import dump, write_text
+
+
+@dataclass(frozen=True)
+class MetaField:
+    key: str
+    prompt: str
+    required: bool = False
+    help: str = ""
+
+
+#: The project metadata asked before the rubric, in order.
+META_FIELDS: tuple[MetaField, ...] = (
+    MetaField("title", "Project title", True, "A short name a supervisor would recognise."),
+    MetaField("lead", "Project lead (your name)"),
+    MetaField(
+        "team",
+        "Team members or roles, separated by commas (or by semicolons)",
+        False,
+        "Use semicolons when a name or role itself contains a comma.",
+    ),
+    MetaField("setting", "Setting (ward, department, organisation)"),
+    MetaField("specialty", "Specialty"),
+    MetaField("date", "Date (YYYY-MM-DD)", False, "When the project started or was proposed."),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to ask: a metadata field or a rubric question."""
+
+    kind: str  # "meta" or "question"
+    key: str
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == "question"
+
+
+@dataclass
+class Session:
+    rubric: Rubric
+    path: Path
+    project: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    waivers: list[dict[str, Any]] = field(default_factory=list)
+
+    # --- what to ask ---------------------------------------------------------
+
+    def steps(self) -> list[Step]:
+        """Every step that applies now, in the order they are asked."""
+        meta = [Step("meta", f.key) for f in META_FIELDS]
+        return meta + [Step("question", qid) for qid in applicable(self.rubric, self.answers)]
+
+    def is_answered(self, step: Step) -> bool:
+        if step.is_question:
+            return self.answers.get(step.key) is not None
+        if step.key == "title":
+            return bool(str(self.project.get("title", "")).strip())
+        # Optional metadata counts as visited once the key exists (even if empty).
+        return step.key in self.project
+
+    def first_open(self) -> int | None:
+        """Index of the first step still to ask: required or not yet visited."""
+        for i, step in enumerate(self.steps()):
+            if not self.is_answered(step):
+                return i
+        return None
+
+    def missing_required(self) -> list[str]:
+        return [
+            s.key
+            for s in self.steps()
+            if s.is_question and self.question(s.key).required and not self.is_answered(s)
+        ]
+
+    def question(self, qid: str) -> QuestionT:
+        return self.rubric.questions[qid]
+
+    def position(self, step: Step) -> tuple[int, int, int, int, str]:
+        """(section index, sections, question index, questions in section, section title)."""
+        sections = self.rubric.sections
+        if not step.is_question:
+            return (0, len(sections), 0, 0, "Project details")
+        applies = set(applicable(self.rubric, self.answers))
+        for si, s in enumerate(sections, 1):
+            ids = [q.id for q in s.questions if q.id in applies]
+            if step.key in ids:
+                return (si, len(sections), ids.index(step.key) + 1, len(ids), s.title)
+        raise KeyError(step.key)  # pragma: no cover - steps only name applicable questions
+
+    # --- changing it -----------------------------------------------------------
+
+    def set_answer(self, step: Step, value: Any) -> list[str]:
+        """Record an answer; return the ids of answers dropped as no longer relevant."""
+        if not step.is_question:
+            self.project[step.key] = value
+            return []
+        if value is None:
+            self.answers.pop(step.key, None)
+        else:
+            self.answers[step.key] = value
+        kept = effective_answers(self.rubric, self.answers)
+        dropped = [qid for qid in self.answers if qid not in kept]
+        self.answers = {qid: kept[qid] for qid in self.rubric.questions if qid in kept}
+        return dropped
+
+    def display(self, step: Step) -> str:
+        if not step.is_question:
+            value = self.project.get(step.key)
+            if isinstance(value, (list, tuple)):
+                items = [str(v) for v in value]
+                return ("; " if any("," in i for i in items) else ", ").join(items)
+            return "" if value is None else str(value)
+        value = self.answers.get(step.key)
+        if value is None:
+            return ""
+        q = self.question(step.key)
+        return kind(q).display(q, value)
+
+    # --- as a proposal file -------------------------------------------------------
+
+    def to_data(self) -> dict[str, Any]:
+        """The proposal as plain data, keys in the order a reader expects."""
+        project = {
+            f.key: self.project[f.key]
+            for f in META_FIELDS
+            if self.project.get(f.key) not in (None, "", [], ())
+        }
+        for key, value in self.project.items():  # keep fields we do not ask about
+            if key not in project and value not in (None, "", [], ()):
+                project[key] = value
+        data: dict[str, Any] = {
+            "rubric": {"id": self.rubric.id, "version": self.rubric.version},
+            "project": project,
+            "answers": dict(self.answers),
+        }
+        if self.notes:
+            data["notes"] = dict(self.notes)
+        if self.waivers:
+            data["waivers"] = list(self.waivers)
+        return data
+
+    def save(self) -> None:
+        """Write the proposal file atomically (temporary file + rename)."""
+        header = "# Written by `qiappraise appraise`; edit by hand or run it again to continue.\n"
+        write_text(self.path, header + dump(self.to_data()))
+
+
+def new(rubric: Rubric, path: Path) -> Session:
+    return Session(rubric=rubric, path=path)
+
+
+def from_file(rubric: Rubric, path: Path) -> Session:
+    """A session continuing an existing proposal file (validated against ``rubric``)."""
+    located = _proposal.read(path)
+    p = _proposal.validate(located, rubric)
+    raw_project = located.data.get("project") or {}
+    project: dict[str, Any] = {k: v for k, v in raw_project.items() if v is not None}
+    # An existing file's optional metadata counts as visited: resume at the rubric.
+    for f in META_FIELDS:
+        project.setdefault(f.key, "")
+    if isinstance(project.get("team"), list):
+        project["team"] = [str(t) for t in project["team"]]
+    raw_waivers = located.data.get("waivers") or []
+    return Session(
+        rubric=rubric,
+        path=path,
+        project=project,
+        answers={qid: p.answers[qid] for qid in rubric.questions if qid in p.answers},
+        notes=dict(p.notes),
+        waivers=[dict(w) for w in raw_waivers if isinstance(w, dict)],
+    )
+
+
+def prefill(session: Session, rubric: Rubric, path: Path) -> int:
+    """Fill unanswered questions and empty metadata from another proposal file."""
+    other = from_file(rubric, path)
+    filled = 0
+    for key, value in other.project.items():
+        if key not in session.project or session.project[key] in (None, ""):
+            session.project[key] = value
+    for qid, value in other.answers.items():
+        if session.answers.get(qid) is None:
+            session.answers[qid] = value
+            filled += 1
+    kept = effective_answers(rubric, session.answers)
+    session.answers = {qid: kept[qid] for qid in rubric.questions if qid in kept}
+    return filled
+
+
+def parse_meta(key: str, text: str) -> Any:
+    """A metadata answer from typed text; raises ValueError with what is allowed."""
+    text = text.strip()
+    if key == "title" and not text:
+        raise ValueError("a title is required")
+    if key == "team":
+        sep = ";" if ";" in text else ","
+        return [t.strip() for t in text.split(sep) if t.strip()]
+    if key == "date" and text:
+        try:
+            return _dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError("use the form YYYY-MM-DD, e.g. 2026-03-01") from None
+    return text
+
+
+# --- one session per file ------------------------------------------------------------
+
+
+class Lock:
+    """An advisory lock file beside the proposal, so two sessions cannot interleave.
+
+    The lock holds the owner's pid; a lock left by a process that has died is
+    taken over, so a crash never blocks the user.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.with_name(f".{path.name}.lock")
+        self.held = False
+
+    def acquire(self) -> None:
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if self._stale():
+                    self.path.unlink(missing_ok=True)
+                    continue
+                raise UsageError(
+                    f"{self.path.name[1:-5]} is open in another `qiappraise appraise` session "
+                    f"(lock file {self.path}); finish that session first, or delete the lock "
+                    "file if no session is running"
+                ) from None
+            except OSError as exc:
+                raise InputError(
+                    f"cannot create a lock file: {exc.strerror}", file=self.path
+                ) from None
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            self.held = True
+            return
+
+    def _stale(self) -> bool:
+        try:
+            pid = int(self.path.read_text().strip() or "0")
+        except (OSError, ValueError):
+            return True
+        if pid <= 0:
+            return True
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+    def release(self) -> None:
+        if self.held:
+            self.path.unlink(missing_ok=True)
+            self.held = False
+
+    def __enter__(self) -> Lock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -1,0 +1,305 @@
+"""The interactive flow, driven through prompt_toolkit's pipe input.
+
+Keys are what a user types: ``DOWN`` moves in a list, ``SPACE`` ticks a box,
+``ENTER`` submits, ``ESC_ENTER`` finishes a multi-line answer.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import yaml
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from qiappraise import interactive
+from qiappraise import session as sessions
+from qiappraise.errors import UsageError
+from qiappraise.loading import load_proposal
+from qiappraise.rubric import Rubric
+
+DOWN = "\x1b[B"
+UP = "\x1b[A"
+ENTER = "\r"
+SPACE = " "
+ESC_ENTER = "\x1b\r"
+T = TypeVar("T")
+
+META_DEFAULTS = "My project" + ENTER + ENTER * 5  # title, then five optional fields left empty
+# The mini rubric's questions, answered: driver=need, outcome=yes, story, scope=system,
+# groups=[children, families], cycles=4. target_name does not apply (driver is not target).
+FULL_ANSWERS = (
+    DOWN
+    + ENTER  # driver: need
+    + ENTER  # outcome: Yes
+    + "We asked families."
+    + ESC_ENTER  # story (long text)
+    + DOWN
+    + DOWN
+    + ENTER  # scope: system
+    + SPACE
+    + DOWN
+    + SPACE
+    + ENTER  # groups: children, families
+    + "4"
+    + ENTER  # cycles
+)
+FINISH = ENTER  # the review screen's first entry
+
+
+def drive(keys: str, fn: Callable[[], T]) -> T:
+    """Run ``fn`` with ``keys`` as the terminal's input; EOF after the last key."""
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()  # the end of the keys is the end of input: a prompt then gets EOF
+        with create_app_session(input=pipe, output=DummyOutput()):
+            return fn()
+
+
+@pytest.fixture
+def out() -> tuple[Console, io.StringIO]:
+    buf = io.StringIO()
+    return Console(file=buf, width=80, color_system=None), buf
+
+
+def run(session: sessions.Session, keys: str, console: Console) -> None:
+    drive(keys, lambda: interactive.run(session, console))
+
+
+def saved(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_complete_run_saves_every_answer(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    path = tmp_path / "p.yaml"
+    s = sessions.new(mini, path)
+    run(s, META_DEFAULTS + FULL_ANSWERS + FINISH, out[0])
+    data = saved(path)
+    assert data["rubric"] == {"id": "mini", "version": "1.2.0"}
+    assert data["project"] == {"title": "My project"}
+    assert data["answers"] == {
+        "driver": "need",
+        "outcome": True,
+        "story": "We asked families.",
+        "scope": "system",
+        "groups": ["children", "families"],
+        "cycles": 4,
+    }
+    # What was written is a valid proposal with the same answers.
+    assert load_proposal(path, mini).answers == data["answers"]
+    text = out[1].getvalue()
+    assert "Section 1 of 2: Purpose" in text
+    assert "Why the project exists." in text  # the section's "why this matters"
+    assert "question 1 of 3" in text  # target_name does not apply, story is counted
+
+
+def test_progress_is_saved_after_every_answer(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    path = tmp_path / "p.yaml"
+    s = sessions.new(mini, path)
+    # Answer two questions, then the input ends (as when the terminal closes).
+    with pytest.raises(EOFError):
+        run(s, META_DEFAULTS + DOWN + ENTER + ENTER, out[0])
+    assert saved(path)["answers"] == {"driver": "need", "outcome": True}
+
+
+def test_resume_starts_at_first_unanswered(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    path = tmp_path / "p.yaml"
+    with pytest.raises(EOFError):
+        run(sessions.new(mini, path), META_DEFAULTS + DOWN + ENTER + ENTER, out[0])
+    resumed = sessions.from_file(mini, path)
+    steps = resumed.steps()
+    first = resumed.first_open()
+    assert first is not None and steps[first].key == "story"
+    rest = "Story." + ESC_ENTER + DOWN + DOWN + ENTER + SPACE + ENTER + "2" + ENTER + FINISH
+    run(resumed, rest, out[0])
+    assert saved(path)["answers"] == {
+        "driver": "need",
+        "outcome": True,
+        "story": "Story.",
+        "scope": "system",
+        "groups": ["children"],
+        "cycles": 2,
+    }
+
+
+def test_condition_asks_follow_up_and_drops_it_when_irrelevant(
+    mini: Rubric, tmp_path: Path, out: Any
+) -> None:
+    path = tmp_path / "p.yaml"
+    s = sessions.new(mini, path)
+    # driver = target (first choice) brings in target_name.
+    keys = META_DEFAULTS + ENTER + "4-hour standard" + ENTER
+    with pytest.raises(EOFError):
+        run(s, keys, out[0])
+    assert saved(path)["answers"] == {"driver": "target", "target_name": "4-hour standard"}
+    # Going back and changing driver drops the follow-up from the file.
+    dropped = s.set_answer(sessions.Step("question", "driver"), "need")
+    assert dropped == ["target_name"]
+    s.save()
+    assert saved(path)["answers"] == {"driver": "need"}
+
+
+def test_back_returns_to_previous_question(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    path = tmp_path / "p.yaml"
+    s = sessions.new(mini, path)
+    back_on_yes_no = DOWN + DOWN + DOWN + ENTER  # Yes, No, help, back
+    # Back on driver, the list starts on the current answer (need): one down is unsure.
+    keys = META_DEFAULTS + DOWN + ENTER + back_on_yes_no + DOWN + ENTER
+    with pytest.raises(EOFError):
+        run(s, keys, out[0])
+    assert saved(path)["answers"] == {"driver": "unsure"}
+
+
+def test_back_in_text_prompt(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    s = sessions.new(mini, tmp_path / "p.yaml")
+    # On the lead (second metadata field) '<' goes back to the title, which is re-asked
+    # with what was typed: clear it (ctrl-u) and type a new one.
+    keys = "First" + ENTER + "<" + ENTER + "\x15" + "Second" + ENTER
+    with pytest.raises(EOFError):
+        run(s, keys, out[0])
+    assert s.project["title"] == "Second"
+
+
+def test_help_shows_rationale_and_keeps_the_place(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    s = sessions.new(mini, tmp_path / "p.yaml")
+    help_on_choice = DOWN + DOWN + DOWN + ENTER  # target, need, unsure, help
+    keys = META_DEFAULTS + help_on_choice + DOWN + ENTER
+    with pytest.raises(EOFError):
+        run(s, keys, out[0])
+    assert s.answers == {"driver": "need"}
+    assert "Why we ask: What drives it?" in out[1].getvalue()
+
+
+def test_help_in_text_prompt(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    s = sessions.new(mini, tmp_path / "p.yaml")
+    with pytest.raises(EOFError):
+        run(s, "?" + ENTER + "\x15" + "Title" + ENTER, out[0])
+    assert s.project["title"] == "Title"
+    assert "A short name a supervisor would recognise." in out[1].getvalue()
+
+
+def test_scale_shows_descriptors(mini: Rubric, tmp_path: Path) -> None:
+    from qiappraise import prompts
+
+    q = mini.questions["scope"]
+    # Asked on its own: the list shows each level with its descriptor.
+    output = io.StringIO()
+    from prompt_toolkit.output.plain_text import PlainTextOutput
+
+    with create_pipe_input() as pipe:
+        pipe.send_text(DOWN + ENTER)
+        with create_app_session(input=pipe, output=PlainTextOutput(output)):
+            value = prompts.ask(q, None)
+    assert value == "pathway"
+    assert "Pathway: A pathway" in output.getvalue()
+    assert "System: Whole system" in output.getvalue()
+
+
+def test_invalid_number_is_re_asked_keeping_the_text(
+    mini: Rubric, tmp_path: Path, out: Any
+) -> None:
+    from qiappraise import prompts
+
+    q = mini.questions["cycles"]
+    # 99 is out of range: Enter is refused, the text stays; backspaces fix it.
+    value = drive("99" + ENTER + "\x7f" + ENTER, lambda: prompts.ask(q, None))
+    assert value == 9
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ("abc" + ENTER + "\x15" + "3" + ENTER, 3),
+        ("2.5" + ENTER + "\x15" + "2" + ENTER, 2),  # integer: whole numbers only
+    ],
+)
+def test_number_validation(mini: Rubric, keys: str, expected: int) -> None:
+    from qiappraise import prompts
+
+    assert drive(keys, lambda: prompts.ask(mini.questions["cycles"], None)) == expected
+
+
+def test_multi_exclusive_choice_is_refused_with_others(mini: Rubric) -> None:
+    from qiappraise import prompts
+
+    q = mini.questions["groups"]
+    # children + nobody (exclusive) is refused; untick children and submit nobody.
+    keys = SPACE + DOWN + DOWN + DOWN + SPACE + ENTER + UP + UP + UP + SPACE + ENTER
+    assert drive(keys, lambda: prompts.ask(q, None)) == ["nobody"]
+
+
+def test_review_changes_an_answer(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    path = tmp_path / "p.yaml"
+    s = sessions.new(mini, path)
+    run(s, META_DEFAULTS + FULL_ANSWERS + FINISH, out[0])
+    # Review: sections are Finish, Project details, Purpose, Reach. Open Reach, then
+    # its third entry (cycles), type a new number, then finish.
+    keys = DOWN + DOWN + DOWN + ENTER + DOWN + DOWN + ENTER + "\x15" + "7" + ENTER + FINISH
+    run(s, keys, out[0])
+    assert saved(path)["answers"]["cycles"] == 7
+
+
+def test_review_change_that_brings_a_follow_up_asks_it(
+    mini: Rubric, tmp_path: Path, out: Any
+) -> None:
+    path = tmp_path / "p.yaml"
+    s = sessions.new(mini, path)
+    run(s, META_DEFAULTS + FULL_ANSWERS + FINISH, out[0])
+    # Purpose -> driver -> target; target_name now applies and is asked next.
+    keys = DOWN + DOWN + ENTER + ENTER + UP + ENTER + "Fines" + ENTER + FINISH
+    run(s, keys, out[0])
+    answers = saved(path)["answers"]
+    assert answers["driver"] == "target"
+    assert answers["target_name"] == "Fines"
+
+
+def test_prefill_from_answers_file(mini: Rubric, tmp_path: Path) -> None:
+    from .conftest import MINI_FULL
+
+    s = sessions.new(mini, tmp_path / "new.yaml")
+    assert sessions.prefill(s, mini, MINI_FULL) == 6
+    assert s.project["title"] == "Full marks"
+    assert s.first_open() is None  # everything answered: straight to the review
+
+
+def test_lock_refuses_a_second_session(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    with sessions.Lock(path), pytest.raises(UsageError, match="another `qiappraise appraise`"):
+        sessions.Lock(path).acquire()
+    # Released: a new session may start.
+    with sessions.Lock(path):
+        pass
+
+
+def test_stale_lock_is_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    (tmp_path / ".p.yaml.lock").write_text("999999999")
+    with sessions.Lock(path) as lock:
+        assert lock.held
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "expected"),
+    [
+        ("team", "a, b ,, c", ["a", "b", "c"]),
+        ("team", "Nurse, ED; Dr A", ["Nurse, ED", "Dr A"]),
+        ("date", "2026-01-05", "2026-01-05"),
+        ("lead", " X ", "X"),
+    ],
+)
+def test_parse_meta(key: str, text: str, expected: Any) -> None:
+    assert sessions.parse_meta(key, text) == expected
+
+
+@pytest.mark.parametrize(("key", "text"), [("title", "  "), ("date", "5/1/2026")])
+def test_parse_meta_refuses(key: str, text: str) -> None:
+    with pytest.raises(ValueError):
+        sessions.parse_meta(key, text)
