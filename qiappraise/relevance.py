@@ -37,3 +37,16 @@ def applicable(rubric: Rubric, answers: Mapping[str, Any]) -> list[str]:
             if answers.get(qid) is not None:
                 kept[qid] = answers[qid]
     return out
+
+
+def relevance(rubric: Rubric, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``(effective_answers(...), applicable(...))`` in one pass over the conditions."""
+    kept: dict[str, Any] = {}
+    out: list[str] = []
+    for qid, q in rubric.questions.items():
+        if evaluate(q.when, kept, order=rubric.level_rank):
+            out.append(qid)
+            value = answers.get(qid)
+            if value is not None:
+                kept[qid] = value
+    return kept, out

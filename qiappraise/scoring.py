@@ -31,20 +31,79 @@ from .appraisal import (
 from .conditions import evaluate, questions_in
 from .proposal import Proposal
 from .questions import kind
-from .relevance import applicable, effective_answers
+from .relevance import relevance
 from .rubric import Rubric
 
 _LEVELS = {"none": 0, "secondary": 1, "primary": 2}
+#: Question types whose answers come from a fixed set: worth remembering.
+_FINITE = frozenset({"choice", "multi", "scale", "yes_no"})
+
+
+class _Facts:
+    """What each answer of a rubric means, worked out once per rubric and answer.
+
+    Batches score thousands of proposals whose choice answers repeat; looking
+    a choice up (and building a yes/no question's choices) dominated scoring.
+    The values are exactly what ``questions.kind`` returns, remembered.
+    """
+
+    def __init__(self) -> None:
+        self.choices: dict[str, list[Any]] = {}
+        self.maximum: dict[str, float] = {}
+        self.answers: dict[tuple[str, type, Any], tuple[list[Any], float | None, str]] = {}
+
+    def of(self, q: Any) -> list[Any]:
+        found = self.choices.get(q.id)
+        if found is None:
+            found = self.choices[q.id] = q.choices_
+        return found
+
+    def max(self, q: Any) -> float:
+        found = self.maximum.get(q.id)
+        if found is None:
+            found = self.maximum[q.id] = kind(q).maximum(q)
+        return found
+
+    def answer(self, q: Any, value: Any) -> tuple[list[Any], float | None, str]:
+        """(chosen choices, points earned, display) of an answer given."""
+        if q.type not in _FINITE:
+            k = kind(q)
+            return k.chosen(q, value), k.earned(q, value), k.display(q, value)
+        key = (q.id, type(value), tuple(value) if isinstance(value, list) else value)
+        found = self.answers.get(key)
+        if found is None:
+            k = kind(q)
+            found = self.answers[key] = (
+                k.chosen(q, value),
+                k.earned(q, value),
+                k.display(q, value),
+            )
+        return found
+
+
+# Keyed by id(); the rubric is kept alive beside its facts so the id stays its own.
+_FACTS: dict[int, tuple[Rubric, _Facts]] = {}
+
+
+def _facts(rubric: Rubric) -> _Facts:
+    entry = _FACTS.get(id(rubric))
+    if entry is None or entry[0] is not rubric:
+        if len(_FACTS) >= 16:
+            _FACTS.clear()
+        entry = _FACTS[id(rubric)] = (rubric, _Facts())
+    return entry[1]
 
 
 def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
     """Appraise ``proposal`` against ``rubric``."""
-    answers = effective_answers(rubric, proposal.answers)
-    applies = set(applicable(rubric, proposal.answers))
+    answers, applies_in_order = relevance(rubric, proposal.answers)
+    applies = set(applies_in_order)
+    facts = _facts(rubric)
     dims = dimension_levels(rubric, answers)
+    evidence = _evidence(rubric, answers, dims, facts)
 
     sections = tuple(
-        _section(rubric, s, answers, applies, dims, proposal.notes) for s in rubric.sections
+        _section(rubric, s, answers, applies, dims, proposal.notes, facts) for s in rubric.sections
     )
     weighted = [(s.weight, s.score) for s in sections if s.score is not None and s.weight > 0]
     total_weight = sum(w for w, _ in weighted)
@@ -93,7 +152,7 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
                 d.id,
                 d.label,
                 dims.get(d.id, "none"),
-                _evidence(rubric, answers, d.id, dims.get(d.id, "none")),
+                evidence.get(d.id, ()) if dims.get(d.id, "none") != "none" else (),
             )
             for d in rubric.dimensions
         ),
@@ -118,20 +177,20 @@ def _section(
     applies: set[str],
     dims: Mapping[str, str],
     notes: Mapping[str, str],
+    facts: _Facts,
 ) -> SectionResult:
     results = []
     earned_total = 0.0
     max_total = 0.0
     for q in section.questions:
-        k = kind(q)
         answered = q.id in answers
         value = answers.get(q.id)
-        earned = k.earned(q, value) if answered else None
-        maximum = k.maximum(q)
+        chosen, earned, display = facts.answer(q, value) if answered else ([], None, "")
+        maximum = facts.max(q)
         if earned is not None and maximum > 0:
             earned_total += earned
             max_total += maximum
-        feedback = tuple(c.feedback for c in k.chosen(q, value) if c.feedback) if answered else ()
+        feedback = tuple(c.feedback for c in chosen if c.feedback) if answered else ()
         results.append(
             QuestionResult(
                 id=q.id,
@@ -140,7 +199,7 @@ def _section(
                 applies=q.id in applies,
                 answered=answered,
                 value=value,
-                display=k.display(q, value) if answered else "",
+                display=display,
                 earned=earned if maximum > 0 else None,
                 maximum=maximum,
                 feedback=feedback,
@@ -178,50 +237,61 @@ def dimension_levels(rubric: Rubric, answers: Mapping[str, Any]) -> dict[str, st
     is tagged with the dimension) appear: a dimension nobody has been asked
     about yet is unknown, not "none", so that no finding fires on a blank.
     """
+    facts = _facts(rubric)
     levels: dict[str, str] = {}
     for qid, value in answers.items():
         q = rubric.questions.get(qid)
         if q is None:
             continue
-        for c in q.choices_:
+        for c in facts.of(q):
             for dim in c.dimensions:
                 levels.setdefault(dim, "none")
-        for choice in kind(q).chosen(q, value):
+        for choice in facts.answer(q, value)[0]:
             for dim, level in choice.dimensions.items():
                 if dim in levels and _LEVELS[level] > _LEVELS[levels[dim]]:
                     levels[dim] = level
     return levels
 
 
-def _evidence(rubric: Rubric, answers: Mapping[str, Any], dim: str, level: str) -> tuple[str, ...]:
-    if level == "none":
-        return ()
-    out = []
+def _evidence(
+    rubric: Rubric, answers: Mapping[str, Any], dims: Mapping[str, str], facts: _Facts
+) -> dict[str, tuple[str, ...]]:
+    """For each dimension, the questions whose answers tag it at its final level.
+
+    One pass over the answers (in their order) for all dimensions at once.
+    """
+    out: dict[str, list[str]] = {}
     for qid, value in answers.items():
         q = rubric.questions[qid]
-        if any(c.dimensions.get(dim) == level for c in kind(q).chosen(q, value)):
-            out.append(qid)
-    return tuple(out)
+        matched: list[str] = []
+        for c in facts.answer(q, value)[0]:
+            for dim, level in c.dimensions.items():
+                if dims.get(dim) == level and dim not in matched:
+                    matched.append(dim)
+        for dim in matched:
+            out.setdefault(dim, []).append(qid)
+    return {dim: tuple(qids) for dim, qids in out.items()}
 
 
 def spectrum_position(
     rubric: Rubric, answers: Mapping[str, Any]
 ) -> tuple[float | None, tuple[SpectrumReason, ...]]:
     """Weighted mean of the answers' pulls; the reasons, strongest first."""
+    facts = _facts(rubric)
     reasons = []
     for qid, value in answers.items():
         q = rubric.questions[qid]
         if q.spectrum_weight <= 0:
             continue
-        k = kind(q)
-        pulls = [rubric.pull(c.spectrum) for c in k.chosen(q, value) if c.spectrum is not None]
+        chosen, _, display = facts.answer(q, value)
+        pulls = [rubric.pull(c.spectrum) for c in chosen if c.spectrum is not None]
         if not pulls:
             continue
         reasons.append(
             SpectrumReason(
                 question=qid,
                 prompt=q.prompt,
-                answer=k.display(q, value),
+                answer=display,
                 pull=round(sum(pulls) / len(pulls), 3),
                 weight=q.spectrum_weight,
             )

@@ -1,0 +1,358 @@
+"""Scoring many proposal files, in parallel, one outcome per file.
+
+The parent process plans the work (``plan``), worker processes score chunks
+of files (``score_one``) and return compact results: a summary ``Row`` and
+the JSON document already serialised, never the whole ``Appraisal``. Reports
+for ``--out`` are rendered and written (atomically) in the worker too, so
+the parent's memory grows by one small row per proposal, not by appraisals.
+
+One bad file never stops a batch: every ``QiAppraiseError`` becomes a
+``Failed`` outcome carrying its one-line message.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+from .discover import Found, relative_names
+from .errors import QiAppraiseError
+from .outpaths import unique_stems
+
+#: Report format -> file extension.
+REPORT_EXT = {"md": "md", "html": "html"}
+#: Below this many files the pool costs more than it saves.
+POOL_THRESHOLD = 24
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FindingRef:
+    id: str
+    severity: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RubricMeta:
+    """What a cohort needs to know about a rubric: its order of things and labels."""
+
+    id: str
+    version: str
+    title: str
+    sha256: str
+    sections: tuple[tuple[str, str], ...]  # (id, title)
+    dimensions: tuple[tuple[str, str], ...]  # (id, label)
+    bands: tuple[tuple[str, str], ...]  # (id, label), repair first
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scored proposal, as tables, CSV and the cohort report need it."""
+
+    file: str
+    relative: str
+    title: str
+    lead: str
+    rubric_sha256: str
+    score: float | None
+    band: str | None
+    band_label: str
+    position: float | None
+    complete: bool
+    sections: tuple[tuple[str, float | None], ...]
+    dimensions: tuple[tuple[str, str], ...]  # (id, primary|secondary|none)
+    findings: tuple[FindingRef, ...]  # active (not waived) findings, severity order
+    reports: tuple[str, ...] = ()  # report file names inside the output folder
+
+    def severity_counts(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+        return counts
+
+    def addressed(self) -> tuple[str, ...]:
+        """Ids of the dimensions served as primary or secondary."""
+        return tuple(d for d, level in self.dimensions if level in ("primary", "secondary"))
+
+
+@dataclass(frozen=True)
+class Scored:
+    row: Row
+    document: str  # the `score --format json` document, serialised
+    rubric: RubricMeta | None = None  # sent once per rubric per worker
+
+
+@dataclass(frozen=True)
+class Failed:
+    file: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    file: str
+    reason: str
+
+
+Outcome = Scored | Failed | Skipped
+
+
+@dataclass(frozen=True)
+class Task:
+    file: str  # as the user would name it; what the documents say
+    relative: str
+    reports: tuple[tuple[str, str], ...] = ()  # (format, target path)
+
+
+@dataclass(frozen=True)
+class Options:
+    rubric_path: str | None = None
+    documents: bool = True  # serialise the JSON document (only --json needs it)
+    template_dir: str | None = None
+
+
+def plan(
+    files: Sequence[Found], out_dir: Path | None = None, formats: Sequence[str] = ()
+) -> list[Task]:
+    """One task per file, with safe, unique report paths when ``out_dir`` is given."""
+    relatives = relative_names(list(files))
+    stems = unique_stems(relatives) if out_dir is not None else {}
+    tasks = []
+    for f, rel in zip(files, relatives, strict=True):
+        reports: tuple[tuple[str, str], ...] = ()
+        if out_dir is not None:
+            reports = tuple(
+                (fmt, str(out_dir / f"{stems[rel]}.{REPORT_EXT[fmt]}")) for fmt in formats
+            )
+        tasks.append(Task(file=f.path, relative=rel, reports=reports))
+    return tasks
+
+
+# --- in the worker -----------------------------------------------------------
+
+_PROPOSAL_KEYS = frozenset({"project", "answers"})
+_rubric_paths: dict[str, Path] = {}
+_sent_rubrics: set[str] = set()
+_environment: Any = None
+
+
+def _rubric_path(rubric_id: str) -> Path:
+    # find_rubric lists the rubric folders; once per id and process is enough.
+    if rubric_id not in _rubric_paths:
+        from .rubric_load import find_rubric
+
+        _rubric_paths[rubric_id] = find_rubric(rubric_id)
+    return _rubric_paths[rubric_id]
+
+
+def _env(template_dir: str | None) -> Any:
+    global _environment
+    if _environment is None:
+        from .report import environment
+
+        _environment = environment(template_dir)
+    return _environment
+
+
+def score_one(task: Task, options: Options) -> Outcome:
+    """Score one file; every error a user can cause comes back as ``Failed``."""
+    try:
+        return _score(task, options)
+    except QiAppraiseError as exc:
+        return Failed(task.file, " ".join(str(exc).splitlines()))
+    except RecursionError:
+        return Failed(task.file, "nested too deeply to read")
+    except Exception as exc:  # a bug in qiappraise must not lose the other files
+        return Failed(task.file, f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _score(task: Task, options: Options) -> Outcome:
+    from . import proposal as _proposal
+    from .jsonout import document
+    from .rubric_load import load_rubric
+    from .scoring import score
+    from .yamlio import load_file
+
+    located = load_file(task.file)
+    data = located.data
+    if not isinstance(data, dict) or not (_PROPOSAL_KEYS & data.keys()):
+        return Skipped(task.file, "not a proposal (no 'project' or 'answers' key)")
+    if options.rubric_path is not None:
+        loaded = load_rubric(options.rubric_path)
+    else:
+        loaded = load_rubric(_rubric_path(_proposal.rubric_ref(located).id))
+    rubric = loaded.rubric
+    proposal = _proposal.validate(located, rubric)
+    a = score(rubric, proposal, sha256=loaded.sha256)
+    text = (
+        json.dumps(document(a), ensure_ascii=False, separators=(",", ":"))
+        if options.documents
+        else ""
+    )
+    written = []
+    if task.reports:
+        from .report import FORMATS, context, render_template, tidy_markdown
+        from .yamlio import write_text
+
+        env = _env(options.template_dir)
+        ctx = context(a, rubric)
+        for fmt, target in task.reports:
+            out = render_template(env, FORMATS[fmt], ctx)
+            write_text(target, tidy_markdown(out) if fmt == "md" else out)
+            written.append(os.path.basename(target))
+    row = Row(
+        file=task.file,
+        relative=task.relative,
+        title=a.project.title,
+        lead=a.project.lead,
+        rubric_sha256=loaded.sha256,
+        score=a.score,
+        band=a.band.id if a.band else None,
+        band_label=a.band.label if a.band else "",
+        position=a.position,
+        complete=a.complete,
+        sections=tuple((s.id, s.score) for s in a.sections),
+        dimensions=tuple((d.id, d.level) for d in a.dimensions),
+        findings=tuple(FindingRef(f.id, f.severity, f.title) for f in a.active_findings()),
+        reports=tuple(written),
+    )
+    meta = None
+    if loaded.sha256 not in _sent_rubrics:
+        _sent_rubrics.add(loaded.sha256)
+        meta = RubricMeta(
+            id=rubric.id,
+            version=rubric.version,
+            title=rubric.title,
+            sha256=loaded.sha256,
+            sections=tuple((s.id, s.title) for s in rubric.sections),
+            dimensions=tuple((d.id, d.label) for d in rubric.dimensions),
+            bands=tuple((b.id, b.label) for b in rubric.spectrum.bands),
+        )
+    return Scored(row, text, meta)
+
+
+def _worker_init() -> None:
+    # Ctrl-C goes to the whole process group. The parent handles it: it cancels
+    # what has not started and waits for the chunks in hand, so a worker never
+    # dies half way through writing a report.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _score_chunk(tasks: list[Task], options: Options) -> list[Outcome]:
+    return [score_one(t, options) for t in tasks]
+
+
+def chunk_size(n: int, jobs: int) -> int:
+    """Enough chunks to balance the load, few enough that overhead stays small."""
+    return max(1, min(128, math.ceil(n / (jobs * 6))))
+
+
+def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
+    """Outcomes in task order; in worker processes when it pays."""
+    _sent_rubrics.clear()  # a fresh run describes each rubric again
+    if jobs <= 1 or len(tasks) < POOL_THRESHOLD:
+        for t in tasks:
+            yield score_one(t, options)
+        return
+    yield from _pooled(tasks, options, jobs)
+
+
+def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    _prewarm(options)
+    size = chunk_size(len(tasks), jobs)
+    chunks = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_worker_init)
+    try:
+        work = partial(_score_chunk, options=options)
+        # A bounded window of chunks in flight: results wait in memory only
+        # while the parent catches up, so memory does not grow with N.
+        pending = iter(chunks)
+        futures: deque[Future[list[Outcome]]] = deque()
+        for c in pending:
+            futures.append(pool.submit(work, c))
+            if len(futures) >= 4 * jobs:
+                break
+        while futures:
+            outcomes = futures.popleft().result()
+            nxt = next(pending, None)
+            if nxt is not None:
+                futures.append(pool.submit(work, nxt))
+            yield from outcomes
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _prewarm(options: Options) -> None:
+    """Import and load what every worker needs before the pool forks.
+
+    On platforms that fork, workers inherit the loaded (and linted) rubric and
+    compiled modules instead of each repeating the work.
+    """
+    from . import jsonout, scoring  # noqa: F401
+    from .rubric_load import DEFAULT_RUBRIC, find_rubric, load_rubric
+
+    try:
+        path = options.rubric_path or str(_rubric_path(DEFAULT_RUBRIC))
+        load_rubric(path)
+        if options.rubric_path is None:
+            find_rubric(DEFAULT_RUBRIC)
+    except QiAppraiseError:
+        pass  # the workers report it, file by file
+
+
+# --- the JSON export -----------------------------------------------------------
+
+
+@dataclass
+class JsonStream:
+    """``{"schema_version", "proposals": [...], "errors", "skipped", "summary"}``, streamed.
+
+    Documents are written as they arrive, one per line, so memory does not
+    grow with the number of proposals.
+    """
+
+    fh: IO[str]
+    count: int = 0
+    _open: bool = field(default=False, repr=False)
+
+    def begin(self) -> None:
+        self.fh.write(f'{{"schema_version": {JSON_SCHEMA_VERSION},\n"proposals": [\n')
+        self._open = True
+
+    def add(self, document: str) -> None:
+        self.fh.write((",\n" if self.count else "") + document)
+        self.count += 1
+
+    def finish(
+        self,
+        errors: Sequence[Failed],
+        skipped: Sequence[Skipped],
+        summary: dict[str, Any],
+    ) -> None:
+        def dumps(value: Any) -> str:
+            return json.dumps(value, ensure_ascii=False, indent=2)
+
+        self.fh.write("\n],\n")
+        self.fh.write(
+            '"errors": ' + dumps([{"file": e.file, "error": e.error} for e in errors]) + ",\n"
+        )
+        self.fh.write(
+            '"skipped": ' + dumps([{"file": s.file, "reason": s.reason} for s in skipped]) + ",\n"
+        )
+        self.fh.write('"summary": ' + dumps(summary) + "\n}\n")
+
+
+ProgressFn = Callable[[Outcome], None]

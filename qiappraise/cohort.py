@@ -1,0 +1,300 @@
+"""Where a cohort stands: pure aggregation of batch rows into frozen values.
+
+Nothing here reads files or formats text; the cohort templates word it. The
+one judgement made here is mechanical and documented: the article's claim
+that equity and patient-centredness are neglected *holds* for a cohort when
+each is addressed (primary or secondary) by a smaller share of projects than
+the mean share of the other dimensions, *partly* holds when one of them is,
+and is *refuted* when neither is.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .batch import Row, RubricMeta
+
+#: The dimensions the article says QI neglects (Singh & Cribb 2021).
+NEGLECTED = ("equitable", "patient_centred")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+BIN_WIDTH = 10
+
+
+@dataclass(frozen=True)
+class BandCount:
+    id: str
+    label: str
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class ScoreBin:
+    low: int
+    high: int  # inclusive: the last bin is 90-100
+    count: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}-{self.high}"
+
+
+@dataclass(frozen=True)
+class DimensionShare:
+    id: str
+    label: str
+    primary: int
+    secondary: int
+    not_addressed: int
+
+    @property
+    def addressed(self) -> int:
+        return self.primary + self.secondary
+
+    @property
+    def total(self) -> int:
+        return self.primary + self.secondary + self.not_addressed
+
+    @property
+    def share(self) -> float:
+        return self.addressed / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Neglect:
+    """How the article's claim about equity and patient-centredness fares here."""
+
+    verdict: str  # holds | partly | refuted
+    neglected: tuple[DimensionShare, ...]  # those below the others' mean share
+    checked: tuple[DimensionShare, ...]  # equitable and patient_centred, as found
+    others_share: float  # mean share of the remaining dimensions
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    title: str
+    lead: str
+    file: str
+    relative: str
+    score: float | None
+    band: str | None
+    band_label: str
+    addressed: tuple[str, ...]  # dimension labels served as primary or secondary
+    errors: int
+    warnings: int
+    infos: int
+    html_report: str = ""
+    md_report: str = ""
+
+
+@dataclass(frozen=True)
+class FindingFrequency:
+    id: str
+    severity: str
+    title: str
+    count: int
+    share: float
+    projects: tuple[ProjectRef, ...]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    scored: int
+    failed: int
+    skipped: int
+    rubrics: tuple[RubricMeta, ...]
+    bands: tuple[BandCount, ...]
+    unplaced: int  # scored, but no answer places them on the spectrum
+    bins: tuple[ScoreBin, ...]
+    unscored: int  # nothing scored yet
+    mean: float | None
+    median: float | None
+    lowest: float | None
+    highest: float | None
+    dimensions: tuple[DimensionShare, ...]
+    neglect: Neglect | None
+    findings: tuple[FindingFrequency, ...]  # most frequent first
+    projects: tuple[ProjectRef, ...]  # by relative path
+
+
+def _ordered_union(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for key, label in pairs:
+        seen.setdefault(key, label)
+    return list(seen.items())
+
+
+def _ref(row: Row, labels: dict[str, str]) -> ProjectRef:
+    counts = row.severity_counts()
+    html = next((r for r in row.reports if r.endswith(".html")), "")
+    md = next((r for r in row.reports if r.endswith(".md")), "")
+    return ProjectRef(
+        title=row.title,
+        lead=row.lead,
+        file=row.file,
+        relative=row.relative,
+        score=row.score,
+        band=row.band,
+        band_label=row.band_label,
+        addressed=tuple(labels.get(d, d) for d in row.addressed()),
+        errors=counts["error"],
+        warnings=counts["warning"],
+        infos=counts["info"],
+        html_report=html,
+        md_report=md,
+    )
+
+
+def bins(scores: Sequence[float], width: int = BIN_WIDTH) -> tuple[ScoreBin, ...]:
+    """Counts in bins 0-9, 10-19, ... and a last bin that includes 100."""
+    edges = list(range(0, 100, width))
+    counts = [0] * len(edges)
+    for s in scores:
+        i = min(int(s // width), len(edges) - 1)
+        counts[max(i, 0)] += 1
+    return tuple(
+        ScoreBin(low, (low + width - 1) if low + width < 100 else 100, c)
+        for low, c in zip(edges, counts, strict=True)
+    )
+
+
+def aggregate(
+    rows: Sequence[Row],
+    rubrics: Sequence[RubricMeta],
+    *,
+    failed: int = 0,
+    skipped: int = 0,
+) -> Cohort:
+    """The cohort's figures from its rows (any order: the result is sorted)."""
+    rows = sorted(rows, key=lambda r: (r.relative, r.file))
+    n = len(rows)
+    dim_order = _ordered_union(d for m in rubrics for d in m.dimensions)
+    band_order = _ordered_union(b for m in rubrics for b in m.bands)
+    labels = dict(dim_order)
+    refs = [_ref(r, labels) for r in rows]
+
+    band_counts = {b: 0 for b, _ in band_order}
+    for r in rows:
+        if r.band is not None:
+            band_counts[r.band] = band_counts.get(r.band, 0) + 1
+    band_labels = dict(band_order)
+    for r in rows:
+        if r.band is not None:
+            band_labels.setdefault(r.band, r.band_label)
+    bands = tuple(
+        BandCount(b, band_labels[b], c, c / n if n else 0.0) for b, c in band_counts.items()
+    )
+
+    scores = [r.score for r in rows if r.score is not None]
+    dims = []
+    for dim_id, label in dim_order:
+        levels = [dict(r.dimensions).get(dim_id, "none") for r in rows]
+        dims.append(
+            DimensionShare(
+                dim_id,
+                label,
+                primary=levels.count("primary"),
+                secondary=levels.count("secondary"),
+                not_addressed=sum(1 for lv in levels if lv not in ("primary", "secondary")),
+            )
+        )
+
+    by_finding: dict[str, list[int]] = {}
+    meta: dict[str, tuple[str, str]] = {}
+    for i, r in enumerate(rows):
+        for f in r.findings:
+            by_finding.setdefault(f.id, []).append(i)
+            meta.setdefault(f.id, (f.severity, f.title))
+    findings = tuple(
+        sorted(
+            (
+                FindingFrequency(
+                    fid,
+                    meta[fid][0],
+                    meta[fid][1],
+                    len(idx),
+                    len(idx) / n,
+                    tuple(refs[i] for i in idx),
+                )
+                for fid, idx in by_finding.items()
+            ),
+            key=lambda f: (-f.count, SEVERITY_ORDER.get(f.severity, 3), f.id),
+        )
+    )
+    return Cohort(
+        scored=n,
+        failed=failed,
+        skipped=skipped,
+        rubrics=tuple(sorted(rubrics, key=lambda m: (m.id, m.version, m.sha256))),
+        bands=bands,
+        unplaced=sum(1 for r in rows if r.band is None),
+        bins=bins(scores),
+        unscored=n - len(scores),
+        mean=round(statistics.fmean(scores), 1) if scores else None,
+        median=round(statistics.median(scores), 1) if scores else None,
+        lowest=min(scores) if scores else None,
+        highest=max(scores) if scores else None,
+        dimensions=tuple(dims),
+        neglect=neglect(dims) if n else None,
+        findings=findings,
+        projects=tuple(refs),
+    )
+
+
+def neglect(dims: Sequence[DimensionShare]) -> Neglect | None:
+    """The verdict on the article's claim; None when the rubric lacks the dimensions."""
+    by_id = {d.id: d for d in dims}
+    if not all(d in by_id for d in NEGLECTED):
+        return None
+    others = [d for d in dims if d.id not in NEGLECTED]
+    if not others:
+        return None
+    others_share = sum(d.share for d in others) / len(others)
+    checked = tuple(by_id[d] for d in NEGLECTED)
+    low = tuple(d for d in checked if d.share < others_share)
+    verdict = "holds" if len(low) == len(checked) else ("partly" if low else "refuted")
+    return Neglect(verdict, low, checked, round(others_share, 4))
+
+
+def summary(c: Cohort) -> dict[str, Any]:
+    """The ``summary`` object of ``batch --json``."""
+    return {
+        "scored": c.scored,
+        "failed": c.failed,
+        "skipped": c.skipped,
+        "bands": {b.id: b.count for b in c.bands},
+        "unplaced": c.unplaced,
+        "score": {
+            "mean": c.mean,
+            "median": c.median,
+            "min": c.lowest,
+            "max": c.highest,
+            "unscored": c.unscored,
+            "bins": [{"from": b.low, "to": b.high, "count": b.count} for b in c.bins],
+        },
+        "dimensions": {
+            d.id: {
+                "primary": d.primary,
+                "secondary": d.secondary,
+                "not_addressed": d.not_addressed,
+                "addressed_share": round(d.share, 4),
+            }
+            for d in c.dimensions
+        },
+        "neglect": (
+            None
+            if c.neglect is None
+            else {
+                "verdict": c.neglect.verdict,
+                "neglected": [d.id for d in c.neglect.neglected],
+                "others_share": c.neglect.others_share,
+            }
+        ),
+        "findings": [
+            {"id": f.id, "severity": f.severity, "title": f.title, "count": f.count}
+            for f in c.findings
+        ],
+    }

@@ -1,0 +1,274 @@
+"""`batch` and `compare`: a cohort of proposals, and two versions of one."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import ExitStack
+from enum import Enum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..cliutil import RubricOption, console, err
+from ..errors import EXIT_INVALID, UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+
+class Sort(str, Enum):
+    score = "score"
+    band = "band"
+    title_ = "title"  # `title` would shadow str.title
+    file = "file"
+
+
+class ReportFormats(str, Enum):
+    html = "html"
+    md = "md"
+    both = "both"
+
+
+class CompareFormat(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class _LazyProgress:
+    """A progress bar on stderr, shown only on a terminal and once work takes a moment."""
+
+    DELAY = 0.5  # seconds before a bar is worth its flicker
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.start = time.monotonic()
+        self.enabled = sys.stderr.isatty() and total > 1
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def advance(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if time.monotonic() - self.start < self.DELAY or self.done >= self.total:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.progress = Progress(
+                "Scoring",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console(stderr=True),
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("scoring", total=self.total, completed=self.done)
+            return
+        self.progress.update(self.task, completed=self.done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Proposal files, folders (searched recursively) or glob patterns ('**' for any depth).",
+            show_default=False,
+        ),
+    ],
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default: the number of cores)."
+        ),
+    ] = None,
+    sort: Annotated[Sort, typer.Option("--sort", help="Order of the terminal table.")] = Sort.score,
+    csv_file: Annotated[
+        str | None,
+        typer.Option("--csv", help="Write one row per proposal to this CSV file ('-': stdout)."),
+    ] = None,
+    json_file: Annotated[
+        str | None,
+        typer.Option(
+            "--json", help="Write the JSON documents and a summary to this file ('-': stdout)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write one report per proposal and the cohort report here."
+        ),
+    ] = None,
+    report_format: Annotated[
+        ReportFormats,
+        typer.Option("--report-format", help="Report format for --out: html, md or both."),
+    ] = ReportFormats.html,
+    template_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--template-dir",
+            help="Folder of templates that override the bundled ones by name (rendered sandboxed).",
+            envvar="QIAPPRAISE_TEMPLATE_DIR",
+        ),
+    ] = None,
+    rubric: RubricOption = None,
+) -> None:
+    """Score a cohort of proposals: a ranked table, exports and a cohort report.
+
+    Files that are not proposals are skipped with a note; a file reached twice
+    is scored once; a bad file is listed with its error while the others are
+    scored, and the exit code is then 2. With --json - or --csv - stdout
+    carries only that data.
+
+    Example: qiappraise batch proposals/ --out review/ --csv scores.csv
+    """
+    from .. import batch as core
+    from ..cohort import aggregate, summary
+    from ..discover import expand
+
+    if json_file == "-" and csv_file == "-":
+        raise UsageError("--json - and --csv - cannot both write to stdout; give one a file")
+    found = expand(inputs)
+    formats = ("html", "md") if report_format is ReportFormats.both else (report_format.value,)
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: exists and is not a folder")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror}") from None
+    tasks = core.plan(found.files, out, formats if out is not None else ())
+    options = core.Options(
+        rubric_path=str(rubric) if rubric is not None else None,
+        documents=json_file is not None,
+        template_dir=str(template_dir) if template_dir is not None else None,
+    )
+    failed = [core.Failed(item, f"{item}: {why}") for item, why in found.errors]
+    if not tasks and not failed:
+        raise UsageError("nothing to score: give proposal files, folders or patterns")
+
+    rows: list[core.Row] = []
+    metas: dict[str, core.RubricMeta] = {}
+    skipped: list[core.Skipped] = []
+    with ExitStack() as stack:
+        json_out: IO[str] | None = None
+        if json_file == "-":
+            json_out = sys.stdout
+        elif json_file is not None:
+            from ..yamlio import atomic_open
+
+            json_out = stack.enter_context(atomic_open(json_file))
+        stream = core.JsonStream(json_out) if json_out is not None else None
+        if stream is not None:
+            stream.begin()
+        progress = _LazyProgress(len(tasks))
+        stack.callback(progress.close)
+        for outcome in core.run(tasks, options, jobs or default_jobs()):
+            progress.advance()
+            if isinstance(outcome, core.Scored):
+                rows.append(outcome.row)
+                if outcome.rubric is not None:
+                    metas.setdefault(outcome.rubric.sha256, outcome.rubric)
+                if stream is not None:
+                    stream.add(outcome.document)
+            elif isinstance(outcome, core.Failed):
+                failed.append(outcome)
+            else:
+                skipped.append(outcome)
+        progress.close()
+        cohort = aggregate(rows, list(metas.values()), failed=len(failed), skipped=len(skipped))
+        if stream is not None:
+            stream.finish(failed, skipped, summary(cohort))
+        if csv_file is not None:
+            from ..csvout import to_csv
+
+            text = to_csv(rows, list(metas.values()))
+            if csv_file == "-":
+                sys.stdout.write(text)
+            else:
+                from ..yamlio import atomic_open
+
+                # newline="" semantics: the CSV already carries its CRLF line ends.
+                with atomic_open(csv_file, "wb") as fh:
+                    fh.write(text.encode("utf-8"))
+        if out is not None:
+            from ..cohort_report import render
+            from ..yamlio import write_text
+
+            for fmt in formats:
+                write_text(out / f"index.{fmt}", render(cohort, fmt, template_dir=template_dir))
+
+    for s in skipped:
+        err(f"note: skipped {s.file}: {s.reason}")
+    if found.duplicates:
+        n = found.duplicates
+        err(f"note: {n} file{'s' if n != 1 else ''} reached more than once, scored once")
+    for f in failed:
+        err(f"error: {f.error if f.error.startswith(f.file) else f'{f.file}: {f.error}'}")
+    if json_file != "-" and csv_file != "-":
+        from ..present_batch import cohort_table, sort_rows
+
+        band_order = [b for m in metas.values() for b, _ in m.bands]
+        labels = {d: label for m in metas.values() for d, label in m.dimensions}
+        cohort_table(console(), sort_rows(rows, sort.value, band_order), labels)
+    if out is not None:
+        err(
+            f"wrote {len(rows)} report{'s' if len(rows) != 1 else ''} and the cohort report to {out}"
+        )
+    summary_line = f"{len(rows)} scored, {len(failed)} failed, {len(skipped)} skipped"
+    err(summary_line)
+    if failed:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier version.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The later version.", show_default=False)],
+    format: Annotated[
+        CompareFormat, typer.Option("--format", "-f", help="text, json or md.")
+    ] = CompareFormat.text,
+    rubric: RubricOption = None,
+) -> None:
+    """Show what changed between two versions of a proposal.
+
+    Score and band, movement along the spectrum, dimensions gained or lost,
+    findings resolved or new, and every answer changed. Both versions must
+    answer the same rubric.
+
+    Example: qiappraise compare v1.yaml v2.yaml --format md
+    """
+    from .. import compare as diff
+    from ..loading import appraise_file
+
+    c = diff.compare(appraise_file(old, rubric), appraise_file(new, rubric))
+    if format is CompareFormat.json:
+        typer.echo(json.dumps(diff.document(c), indent=2, ensure_ascii=False))
+    elif format is CompareFormat.md:
+        sys.stdout.write(diff.render_markdown(c))
+    else:
+        from ..present_batch import comparison
+
+        comparison(console(), c)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(batch)
+    app.command()(compare)

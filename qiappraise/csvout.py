@@ -1,0 +1,86 @@
+"""The batch CSV export: one row per proposal, ready for a spreadsheet.
+
+Written as UTF-8 *with* a byte-order mark and CRLF line ends (RFC 4180):
+Excel only recognises UTF-8 by the BOM (without it names like "Zoë" turn to
+mojibake), and LibreOffice, pandas (``encoding="utf-8-sig"``) and Python's
+csv module read it fine. Text that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a
+leading apostrophe (OWASP's advice on CSV injection); numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from .batch import Row, RubricMeta
+
+BOM = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet will show, never evaluate."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def header(rubrics: Sequence[RubricMeta]) -> tuple[list[str], list[str], list[str]]:
+    """The column names, the section ids and the dimension ids, in rubric order."""
+    sections: dict[str, str] = {}
+    dims: dict[str, str] = {}
+    for m in rubrics:
+        for sid, _ in m.sections:
+            sections.setdefault(sid, sid)
+        for did, _ in m.dimensions:
+            dims.setdefault(did, did)
+    cols = [
+        "file",
+        "title",
+        "lead",
+        "score",
+        "band",
+        "position",
+        "complete",
+        *(f"section:{s}" for s in sections),
+        *(f"dimension:{d}" for d in dims),
+        "errors",
+        "warnings",
+        "infos",
+        "findings",
+    ]
+    return cols, list(sections), list(dims)
+
+
+def to_csv(rows: Iterable[Row], rubrics: Sequence[RubricMeta]) -> str:
+    """The whole CSV text, BOM first."""
+    cols, sections, dims = header(rubrics)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(cols)
+    for r in rows:
+        scores = dict(r.sections)
+        levels = dict(r.dimensions)
+        counts = r.severity_counts()
+        writer.writerow(
+            [
+                neutralise(r.file),
+                neutralise(r.title),
+                neutralise(r.lead),
+                _num(r.score),
+                r.band or "",
+                _num(r.position),
+                "yes" if r.complete else "no",
+                *(_num(scores.get(s)) for s in sections),
+                *(levels.get(d, "") for d in dims),
+                counts["error"],
+                counts["warning"],
+                counts["info"],
+                " ".join(f.id for f in r.findings),
+            ]
+        )
+    return BOM + buf.getvalue()

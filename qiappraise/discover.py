@@ -1,0 +1,115 @@
+"""Expanding batch inputs (files, folders, glob patterns) into proposal files.
+
+Folders are searched recursively for ``*.yaml`` and ``*.yml`` files, skipping
+hidden folders (``.git``) and ``node_modules``; patterns are expanded with
+``**`` meaning any depth. The same file reached twice (through a folder and a
+pattern, or a symlink) is kept once, where it was first found. The result is
+sorted within each input so that output never depends on the order a file
+system lists entries in.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The file name endings a folder search picks up.
+SUFFIXES = (".yaml", ".yml")
+#: Folder names a recursive search never enters.
+SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One file to score: as the user would name it, and its resolved path."""
+
+    path: str
+    resolved: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: tuple[Found, ...]
+    errors: tuple[tuple[str, str], ...]  # (input, one-line reason): nothing to score there
+    duplicates: int  # files reached more than once and scored once
+
+
+def is_pattern(text: str) -> bool:
+    return any(c in _GLOB_CHARS for c in text)
+
+
+def _walk(folder: str) -> list[str]:
+    out: list[str] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        out.extend(
+            os.path.join(root, f)
+            for f in sorted(files)
+            if f.endswith(SUFFIXES) and not f.startswith(".")
+        )
+    return out
+
+
+def expand(inputs: list[str]) -> Discovery:
+    """The proposal files named by ``inputs``, de-duplicated by resolved path."""
+    seen: set[str] = set()
+    found: list[Found] = []
+    errors: list[tuple[str, str]] = []
+    duplicates = 0
+    for item in inputs:
+        if os.path.isdir(item):
+            candidates = _walk(item)
+            if not candidates:
+                errors.append((item, "folder holds no .yaml or .yml files"))
+        elif os.path.lexists(item) or not is_pattern(item):
+            # An explicit file is scored whatever its name ends with; a missing one
+            # is reported (and `file[1].yaml` that exists is a file, not a pattern).
+            if not os.path.exists(item):
+                errors.append((item, "no such file or folder"))
+                continue
+            candidates = [item]
+        else:
+            matches = sorted(glob.glob(item, recursive=True))
+            candidates = []
+            for m in matches:
+                if os.path.isdir(m):
+                    candidates.extend(_walk(m))
+                elif m.endswith(SUFFIXES) or not item.endswith(("*", "**")):
+                    candidates.append(m)
+            if not candidates:
+                errors.append((item, "pattern matches no files"))
+        for c in candidates:
+            resolved = os.path.realpath(c)
+            if resolved in seen:
+                duplicates += 1
+                continue
+            seen.add(resolved)
+            found.append(Found(path=_display(c), resolved=resolved))
+    return Discovery(tuple(found), tuple(errors), duplicates)
+
+
+def _display(path: str) -> str:
+    p = os.path.normpath(path)
+    return Path(p).as_posix() if os.sep == "\\" else p
+
+
+def relative_names(files: tuple[Found, ...] | list[Found]) -> list[str]:
+    """Each file's path relative to the deepest folder holding them all (POSIX form).
+
+    Report names derive from these, so they do not depend on the working folder.
+    """
+    if not files:
+        return []
+    parents = [os.path.dirname(f.resolved) for f in files]
+    try:
+        root = os.path.commonpath(parents)
+    except ValueError:  # different drives on Windows
+        root = ""
+    out = []
+    for f in files:
+        rel = os.path.relpath(f.resolved, root) if root else f.resolved.lstrip("/\\")
+        out.append(Path(rel).as_posix())
+    return out

@@ -1,0 +1,172 @@
+"""batch through the CLI: folders, globs, duplicates, bad files, hostile names, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from qiappraise.batch import Options, Scored, Task, chunk_size, run
+from qiappraise.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+ENV = {
+    "COLUMNS": "200",
+    "NO_COLOR": "1",
+    "QIAPPRAISE_RUBRIC": None,
+    "QIAPPRAISE_DEBUG": None,
+    "SOURCE_DATE_EPOCH": "1700000000",
+}
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args], env=ENV, terminal_width=200)
+
+
+def copy(src: str, dest: Path, title: str | None = None) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    text = (EXAMPLES / src).read_text(encoding="utf-8")
+    if title is not None:
+        start = text.index("  title: ")
+        end = text.index("\n", start)
+        text = text[:start] + f"  title: {json.dumps(title)}" + text[end:]
+    dest.write_text(text, encoding="utf-8")
+    return dest
+
+
+@pytest.fixture
+def cohort(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Nested proposals, hostile names, a rubric file (not a proposal) and a corrupt file."""
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "cohort"
+    copy("cypic.yaml", root / "2026" / "alice" / "v1.yaml")
+    copy("poverty-screening.yaml", root / "2026" / "bob smith" / "v1.yaml")
+    copy("growth-charts.yaml", root / "2026" / "Zoë naïve.yaml")
+    copy("four-hour-target.yaml", root / "-rf --force.yaml", title='=cmd("calc")')
+    shutil.copy(ROOT / "rubrics" / "critical-engagement.yaml", root / "rubric.yaml")
+    (root / "corrupt.yaml").write_text("project: {title: [unclosed\n", encoding="utf-8")
+    return root
+
+
+def test_a_bad_file_does_not_stop_the_batch(cohort: Path) -> None:
+    result = invoke("batch", "cohort", "--sort", "file")
+    assert result.exit_code == 2, result.output
+    err = result.stderr.splitlines()
+    assert "error: cohort/corrupt.yaml:2: invalid YAML" in "\n".join(err)
+    assert any(line.startswith("note: skipped cohort/rubric.yaml: not a proposal") for line in err)
+    assert err[-1] == "4 scored, 1 failed, 1 skipped"
+    lines = result.stdout.splitlines()
+    order = [next(i for i, ln in enumerate(lines) if ln.startswith(n)) for n in (
+        "cohort/-rf --force.yaml", "cohort/2026/Zoë naïve.yaml", "cohort/2026/alice/v1.yaml",
+        "cohort/2026/bob smith/v1.yaml",
+    )]  # fmt: skip
+    assert order == sorted(order)
+
+
+def test_sort_by_score_and_band(cohort: Path) -> None:
+    by_score = invoke("batch", "cohort/2026").stdout
+    assert by_score.index("alice") < by_score.index("bob smith") < by_score.index("Zoë")
+    by_band = invoke("batch", "cohort/2026", "--sort", "band").stdout
+    assert by_band.index("Reform") < by_band.index("Stepping") < by_band.index("Repair")
+
+
+def test_globs_duplicates_and_json_on_stdout(cohort: Path) -> None:
+    result = invoke("batch", "cohort/**/v1.yaml", "cohort/2026", "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)  # nothing but data on stdout
+    assert list(doc) == ["schema_version", "proposals", "errors", "skipped", "summary"]
+    files = [p["file"] for p in doc["proposals"]]
+    assert files == ["cohort/2026/alice/v1.yaml", "cohort/2026/bob smith/v1.yaml", "cohort/2026/Zoë naïve.yaml"]  # fmt: skip
+    assert "note: 2 files reached more than once, scored once" in result.stderr
+    score = invoke("score", "-f", "json", "cohort/2026/alice/v1.yaml")
+    assert doc["proposals"][0] == json.loads(score.stdout)[0]
+    assert doc["summary"]["scored"] == 3
+    assert doc["summary"]["bands"] == {"repair": 1, "stepping-stone": 1, "reform": 1}
+
+
+def test_json_file_lists_errors(cohort: Path) -> None:
+    result = invoke("batch", "cohort", "nope.yaml", "--json", "out.json")
+    assert result.exit_code == 2
+    doc = json.loads(Path("out.json").read_text(encoding="utf-8"))
+    assert [e["file"] for e in doc["errors"]] == ["nope.yaml", "cohort/corrupt.yaml"]
+    assert doc["skipped"] == [
+        {"file": "cohort/rubric.yaml", "reason": "not a proposal (no 'project' or 'answers' key)"}
+    ]
+    assert len(doc["proposals"]) == 4
+    assert "Title" in result.stdout  # the table still goes to the terminal
+
+
+def test_csv_neutralises_formulas(cohort: Path) -> None:
+    result = invoke("batch", "cohort", "--csv", "scores.csv")
+    raw = Path("scores.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 4
+    hostile = next(r for r in rows if r["file"].endswith("force.yaml"))
+    assert hostile["title"] == '\'=cmd("calc")'
+    assert "section:purpose" in rows[0] and "dimension:equitable" in rows[0]
+    assert result.exit_code == 2
+
+
+def test_out_writes_reports_and_cohort(cohort: Path) -> None:
+    result = invoke("batch", "cohort", "--out", "review", "--report-format", "both")
+    assert result.exit_code == 2
+    names = sorted(p.name for p in Path("review").iterdir())
+    assert names == [
+        "2026--alice--v1.html", "2026--alice--v1.md", "2026--bob-smith--v1.html",
+        "2026--bob-smith--v1.md", "2026--zoe-naive.html", "2026--zoe-naive.md",
+        "index.html", "index.md", "rf-force.html", "rf-force.md",
+    ]  # fmt: skip
+    index = Path("review/index.html").read_text(encoding="utf-8")
+    for name in names:
+        if name.endswith(".html") and name != "index.html":
+            assert f'href="{name}"' in index
+    assert "=cmd(&#34;calc&#34;)" in index or "=cmd(&quot;calc&quot;)" in index
+    assert "](2026--alice--v1.md)" in Path("review/index.md").read_text(encoding="utf-8")
+    # Deterministic: a second run writes the same bytes, and leaves no temporary files.
+    first = {p.name: p.read_bytes() for p in Path("review").iterdir()}
+    invoke("batch", "cohort", "--out", "review", "--report-format", "both")
+    assert {p.name: p.read_bytes() for p in Path("review").iterdir()} == first
+
+
+def test_out_must_be_a_folder(cohort: Path) -> None:
+    Path("afile").write_text("x")
+    result = invoke("batch", "cohort", "--out", "afile")
+    assert result.exit_code == 2 and "not a folder" in result.stderr
+
+
+def test_nothing_to_score(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("batch", "missing/*.yaml")
+    assert result.exit_code == 2
+    assert "error: missing/*.yaml: pattern matches no files" in result.stderr
+
+
+def test_worker_processes_give_the_same_results(tmp_path: Path) -> None:
+    paths = [copy("cypic.yaml" if i % 2 else "growth-charts.yaml", tmp_path / f"p{i:02}.yaml") for i in range(30)]  # fmt: skip
+    (tmp_path / "p05.yaml").write_text("- not a mapping\n", encoding="utf-8")
+    (tmp_path / "p07.yaml").write_text("rubric: nope\nproject: {title: x}\n", encoding="utf-8")
+    tasks = [Task(file=str(p), relative=p.name) for p in paths]
+    serial = list(run(tasks, Options(), jobs=1))
+    pooled = list(run(tasks, Options(), jobs=2))
+
+    def strip(outcomes: list[object]) -> list[object]:
+        # Which outcome carries the rubric's description depends on the worker.
+        return [(o.row, o.document) if isinstance(o, Scored) else o for o in outcomes]
+
+    assert strip(serial) == strip(pooled)  # type: ignore[arg-type]
+    assert [type(o).__name__ for o in pooled[4:8]] == ["Scored", "Skipped", "Scored", "Failed"]
+    assert sum(1 for o in pooled if isinstance(o, Scored) and o.rubric is not None) >= 1
+    assert chunk_size(10_000, 2) == 128 and chunk_size(30, 2) == 3
+
+
+def test_help_has_an_example() -> None:
+    for cmd in ("batch", "compare"):
+        result = invoke(cmd, "--help")
+        assert f"Example: qiappraise {cmd} " in " ".join(result.stdout.split())

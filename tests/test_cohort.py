@@ -1,0 +1,184 @@
+"""cohort: figures checked against a small cohort computed by hand; the cohort report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from qiappraise.batch import FindingRef, Row, RubricMeta
+from qiappraise.cohort import DimensionShare, aggregate, neglect, summary
+from qiappraise.cohort_report import render
+
+DIMS = ("safe", "effective", "patient_centred", "timely", "efficient", "equitable")
+META = RubricMeta(
+    id="critical-engagement",
+    version="1.0.0",
+    title="Critical engagement",
+    sha256="a" * 64,
+    sections=(("purpose", "Purpose"),),
+    dimensions=tuple((d, d.replace("_", "-").capitalize()) for d in DIMS),
+    bands=(("repair", "Repair"), ("stepping-stone", "Stepping-stone"), ("reform", "Reform")),
+)
+LABELS = {"repair": "Repair", "stepping-stone": "Stepping-stone", "reform": "Reform"}
+
+
+def row(
+    name: str,
+    score: float | None,
+    band: str | None,
+    levels: dict[str, str],
+    findings: tuple[tuple[str, str], ...] = (),
+) -> Row:
+    return Row(
+        file=f"cohort/{name}.yaml",
+        relative=f"{name}.yaml",
+        title=f"Project {name} <b>&",
+        lead="Dr X",
+        rubric_sha256="a" * 64,
+        score=score,
+        band=band,
+        band_label=LABELS.get(band or "", ""),
+        position=None,
+        complete=True,
+        sections=(("purpose", score),),
+        dimensions=tuple((d, levels.get(d, "none")) for d in DIMS),
+        findings=tuple(FindingRef(i, sev, f"Title of {i}") for i, sev in findings),
+        reports=(f"{name}.html", f"{name}.md"),
+    )
+
+
+P, S = "primary", "secondary"
+ROWS = [
+    row(
+        "e",
+        None,
+        None,
+        {},
+        (("CE009", "warning"),),
+    ),
+    row(
+        "a",
+        95.0,
+        "reform",
+        {"safe": S, "effective": P, "patient_centred": S, "efficient": S, "equitable": P},
+    ),
+    row(
+        "b",
+        28.0,
+        "repair",
+        {"safe": S, "timely": P, "efficient": P},
+        (("CE002", "warning"), ("CE009", "warning")),
+    ),
+    row(
+        "c", 29.0, "repair", {"safe": P, "efficient": S}, (("CE009", "warning"), ("CE014", "info"))
+    ),
+    row(
+        "d",
+        77.0,
+        "stepping-stone",
+        {"effective": S, "patient_centred": S, "equitable": P},
+        (("CE011", "warning"),),
+    ),
+]
+
+
+def test_hand_computed_cohort() -> None:
+    c = aggregate(ROWS, [META], failed=1, skipped=2)
+    assert (c.scored, c.failed, c.skipped, c.unplaced, c.unscored) == (5, 1, 2, 1, 1)
+    assert [(b.id, b.count) for b in c.bands] == [
+        ("repair", 2),
+        ("stepping-stone", 1),
+        ("reform", 1),
+    ]
+    assert [b.share for b in c.bands] == [0.4, 0.2, 0.2]
+    assert {b.label: b.count for b in c.bins if b.count} == {"20-29": 2, "70-79": 1, "90-100": 1}
+    assert len(c.bins) == 10 and sum(b.count for b in c.bins) == 4
+    # mean (95 + 28 + 29 + 77) / 4 = 57.25; median (29 + 77) / 2 = 53
+    assert (c.mean, c.median, c.lowest, c.highest) == (57.2, 53.0, 28.0, 95.0)
+    shares = {d.id: (d.primary, d.secondary, d.not_addressed, d.share) for d in c.dimensions}
+    assert shares == {
+        "safe": (1, 2, 2, 0.6),
+        "effective": (1, 1, 3, 0.4),
+        "patient_centred": (0, 2, 3, 0.4),
+        "timely": (1, 0, 4, 0.2),
+        "efficient": (1, 2, 2, 0.6),
+        "equitable": (2, 0, 3, 0.4),
+    }
+    # Others: (0.6 + 0.4 + 0.2 + 0.6) / 4 = 0.45 > 0.4 for both: the claim holds.
+    assert c.neglect is not None
+    assert c.neglect.verdict == "holds" and c.neglect.others_share == 0.45
+    assert [(f.id, f.count) for f in c.findings] == [
+        ("CE009", 3),
+        ("CE002", 1),
+        ("CE011", 1),
+        ("CE014", 1),
+    ]
+    assert [p.relative for p in c.findings[0].projects] == ["b.yaml", "c.yaml", "e.yaml"]
+    assert [p.relative for p in c.projects] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml", "e.yaml"]
+    s = summary(c)
+    assert s["bands"] == {"repair": 2, "stepping-stone": 1, "reform": 1}
+    assert s["dimensions"]["equitable"]["addressed_share"] == 0.4
+    assert s["neglect"] == {
+        "verdict": "holds",
+        "neglected": ["equitable", "patient_centred"],
+        "others_share": 0.45,
+    }
+
+
+def test_order_of_rows_does_not_matter() -> None:
+    assert aggregate(ROWS, [META]) == aggregate(list(reversed(ROWS)), [META])
+
+
+def _share(dim: str, addressed: int, total: int = 10) -> DimensionShare:
+    return DimensionShare(dim, dim, addressed, 0, total - addressed)
+
+
+def test_neglect_verdicts() -> None:
+    others = [_share(d, 5) for d in ("safe", "effective", "timely", "efficient")]
+    partly = neglect([*others, _share("equitable", 2), _share("patient_centred", 9)])
+    assert partly is not None and partly.verdict == "partly"
+    assert [d.id for d in partly.neglected] == ["equitable"]
+    refuted = neglect([*others, _share("equitable", 5), _share("patient_centred", 9)])
+    assert refuted is not None and refuted.verdict == "refuted"
+    assert neglect(others) is None
+
+
+def test_reports_say_it_in_words_and_link_each_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    c = aggregate(ROWS, [META])
+    html = render(c, "html")
+    assert "equity and patient-centredness are neglected holds for this cohort" in html
+    assert 'href="a.html"' in html and "Project a &lt;b&gt;&amp;" in html
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "2023-11-14" in html
+    assert render(c, "html") == html
+    md = render(c, "md")
+    assert "[Project a \\<b\\>\\&](a.md)" in md
+    assert "| Repair | 2 | 40% |" in md
+    tokens = [t.type for t in MarkdownIt("commonmark").enable("table").parse(md)]
+    assert "html_inline" not in tokens and "html_block" not in tokens
+
+
+def test_empty_cohort_renders() -> None:
+    c = aggregate([], [META], failed=2)
+    assert "No project has a score yet" in render(c, "html")
+    assert "No findings were raised" in render(c, "md")
+
+
+@pytest.mark.slow
+def test_cohort_reports_pass_the_validators(tmp_path: Path) -> None:
+    from .validators import axe_violations, dump, markdownlint_errors, vnu_errors
+
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    c = aggregate(ROWS, [META], failed=1)
+    html = tmp_path / "cohort.html"
+    html.write_text(render(c, "html"), encoding="utf-8")
+    md = tmp_path / "cohort.md"
+    md.write_text(render(c, "md"), encoding="utf-8")
+    assert vnu_errors([html]) == ""
+    found = axe_violations([html])
+    assert found == {}, dump(found)
+    assert markdownlint_errors([md]) == ""

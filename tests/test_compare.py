@@ -1,0 +1,92 @@
+"""compare: the exact changes between two hand-made versions of a proposal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qiappraise.cli import app
+from qiappraise.compare import compare, document
+from qiappraise.errors import UsageError
+from qiappraise.loading import appraise_file
+
+ROOT = Path(__file__).resolve().parent.parent
+V1 = ROOT / "examples" / "poverty-screening.yaml"
+ENV = {"COLUMNS": "100", "NO_COLOR": "1", "QIAPPRAISE_RUBRIC": None, "SOURCE_DATE_EPOCH": "0"}
+
+
+@pytest.fixture
+def v2(tmp_path: Path) -> Path:
+    """Version 2: equity now stratified, timeliness secondary, no sustainability owner."""
+    text = V1.read_text(encoding="utf-8")
+    for old, new in (
+        ("equity_stratified: false", "equity_stratified: true"),
+        ("dim_timely: none", "dim_timely: secondary"),
+        ("cyp_involvement: informed", "cyp_involvement: involved"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "v2.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_exact_changes(v2: Path) -> None:
+    old, new = appraise_file(V1), appraise_file(v2)
+    c = compare(old, new)
+    assert [(d.id, d.old, d.new, d.kind) for d in c.dimensions] == [
+        ("timely", "none", "secondary", "gained")
+    ]
+    assert [(a.question, a.old, a.new) for a in c.answers] == [
+        ("cyp_involvement", "Informed", "Involved"),
+        ("dim_timely", "Not addressed", "A secondary aim"),
+        ("equity_stratified", "No", "Yes"),
+    ]
+    # Involving children answers CE003; stratifying by group answers CE011.
+    assert [f.id for f in c.resolved] == ["CE003", "CE011"]
+    assert c.raised == ()
+    assert (old.score, new.score, c.score_change) == (77.2, 81.2, 4.0)
+    assert c.position_change == 0.038 and c.movement == "towards reform"
+    assert not c.band_changed
+    assert c.old.band is not None and c.old.band.id == "stepping-stone"
+
+
+def test_identical_versions_change_nothing() -> None:
+    a = appraise_file(V1)
+    c = compare(a, appraise_file(V1))
+    assert (c.score_change, c.position_change, c.movement) == (0.0, 0.0, "none")
+    assert c.dimensions == c.resolved == c.raised == c.answers == ()
+    assert not c.band_changed
+
+
+def test_different_rubrics_are_refused(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    mini = appraise_file(fixtures / "mini-full.yaml", fixtures / "mini-rubric.yaml")
+    with pytest.raises(UsageError, match="same rubric"):
+        compare(appraise_file(V1), mini)
+    result = CliRunner().invoke(
+        app, ["compare", str(V1), str(fixtures / "mini-full.yaml")], env=ENV
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_cli_formats(v2: Path) -> None:
+    runner = CliRunner()
+    text = runner.invoke(app, ["compare", str(V1), str(v2)], env=ENV, terminal_width=100)
+    assert text.exit_code == 0, text.output
+    assert "resolved CE011" in text.stdout and "timely" in text.stdout.lower()
+    js = runner.invoke(app, ["compare", str(V1), str(v2), "--format", "json"], env=ENV)
+    doc = json.loads(js.stdout)
+    assert doc == document(compare(appraise_file(V1), appraise_file(v2)))
+    assert doc["dimensions"] == [
+        {"id": "timely", "old": "none", "new": "secondary", "change": "gained"}
+    ]
+    assert "CE011" in doc["findings_resolved"]
+    md = runner.invoke(app, ["compare", str(V1), str(v2), "--format", "md"], env=ENV)
+    assert md.exit_code == 0
+    assert md.stdout.startswith("# What changed: ")
+    assert "| equity\\_stratified |" in md.stdout

@@ -1,0 +1,59 @@
+"""csvout: spreadsheet-friendly CSV with formula injection neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from qiappraise.batch import FindingRef, Row, RubricMeta
+from qiappraise.csvout import BOM, neutralise, to_csv
+
+META = RubricMeta(
+    id="r",
+    version="1.0.0",
+    title="R",
+    sha256="0" * 64,
+    sections=(("purpose", "Purpose"), ("measures", "Measures")),
+    dimensions=(("safe", "Safe"), ("equitable", "Equitable")),
+    bands=(("repair", "Repair"), ("reform", "Reform")),
+)
+
+
+def row(title: str, lead: str = "", score: float | None = 50.0) -> Row:
+    return Row(
+        file="x.yaml",
+        relative="x.yaml",
+        title=title,
+        lead=lead,
+        rubric_sha256="0" * 64,
+        score=score,
+        band="repair",
+        band_label="Repair",
+        position=0.25,
+        complete=True,
+        sections=(("purpose", 40.0), ("measures", None)),
+        dimensions=(("safe", "primary"), ("equitable", "none")),
+        findings=(FindingRef("CE1", "warning", "t"), FindingRef("CE2", "info", "u")),
+    )
+
+
+def test_neutralise() -> None:
+    for bad in ("=cmd()", "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(bad) == "'" + bad
+    assert neutralise("Dr =") == "Dr ="
+
+
+def test_injection_in_a_title_is_text() -> None:
+    text = to_csv([row('=HYPERLINK("http://evil","x")', lead="@lead")], [META])
+    assert text.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    header, data = rows
+    assert header == [
+        "file", "title", "lead", "score", "band", "position", "complete",
+        "section:purpose", "section:measures", "dimension:safe", "dimension:equitable",
+        "errors", "warnings", "infos", "findings",
+    ]  # fmt: skip
+    assert data[1] == '\'=HYPERLINK("http://evil","x")' and data[2] == "'@lead"
+    assert data[3:9] == ["50", "repair", "0.25", "yes", "40", ""]
+    assert data[9:] == ["primary", "none", "0", "1", "1", "CE1 CE2"]
+    assert "\r\n" in text
