@@ -17,6 +17,9 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .cliutil import CONTEXT, err
+from .commands import appraise as _appraise
+from .commands import batch as _batch
+from .commands import check as _check
 from .commands import rubric as _rubric
 from .commands import score as _score
 from .errors import EXIT_INTERRUPTED, ProblemsError, QiAppraiseError
@@ -93,7 +96,7 @@ def _root(
 
 
 #: The command modules, in the order `--help` lists them.
-COMMAND_MODULES = (_score, _rubric)
+COMMAND_MODULES = (_score, _appraise, _batch, _check, _rubric)
 for _module in COMMAND_MODULES:
     _module.register(app)
 

@@ -1,0 +1,65 @@
+"""A whole check run: paths in, one :class:`~qiappraise.gate.CheckReport` out.
+
+Pure apart from reading files: no printing, no exit. An invalid proposal is
+recorded in the report (so every format can show it) rather than raised; a
+broken config file or a policy naming something the rubric lacks is raised,
+since it is a problem with the check itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from .checkpaths import collect
+from .config import Resolver
+from .errors import InputError, QiAppraiseError, UsageError
+from .gate import CheckReport, FileResult, RuleInfo, evaluate, invalid, rule_infos
+from .loading import resolve
+from .rubric_load import LoadedRubric
+from .scoring import score
+
+
+def run(
+    paths: list[Path], resolver: Resolver | None = None, rubric_path: Path | None = None
+) -> CheckReport:
+    """Check every proposal under ``paths`` against its policy."""
+    resolver = resolver or Resolver()
+    files, skipped = collect(paths)
+    results: list[FileResult] = []
+    rules: dict[str, RuleInfo] = {}
+    for file in files:
+        resolved = resolver.resolve(file)
+        policy = resolved.policy
+        try:
+            proposal, loaded = resolve(file, rubric_path)
+        except InputError as exc:
+            results.append(invalid(str(file), exc, policy))
+            continue
+        except QiAppraiseError as exc:  # e.g. the rubric it names is unknown
+            results.append(invalid(str(file), InputError(exc.message, file=file, line=1), policy))
+            continue
+        _check_policy_names(resolved.origins, policy.check_names(loaded.rubric))
+        appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+        results.append(evaluate(proposal, appraisal, loaded.rubric, policy))
+        _add_rules(rules, loaded)
+    return CheckReport(
+        files=tuple(results), skipped=tuple(skipped), rules=tuple(sorted(rules.values(), key=_id))
+    )
+
+
+def _id(rule: RuleInfo) -> str:
+    return rule.id
+
+
+def _add_rules(rules: dict[str, RuleInfo], loaded: LoadedRubric) -> None:
+    for info in rule_infos(loaded.rubric, loaded.path):
+        rules.setdefault(info.id, info)
+
+
+def _check_policy_names(origins: Mapping[str, str], problems: list[tuple[str, str]]) -> None:
+    if not problems:
+        return
+    key, message = problems[0]
+    origin = origins.get(key, "")
+    raise UsageError(f"{origin}: {key}: {message}" if origin else f"{key}: {message}")

@@ -1,0 +1,114 @@
+"""Everything a check reports, flattened to one located annotation each.
+
+The machine formats (SARIF, GitHub, GitLab) and the text format all list the
+same things in the same order: invalid input, failed policy rules, findings
+(failing first, waived ones marked) and unused waivers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..gate import CheckReport, FileResult
+
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+@dataclass(frozen=True)
+class Annotation:
+    file: str
+    line: int
+    rule: str  # a finding id (CE004) or a key of gate.POLICY_RULES
+    level: str  # error | warning | note (SARIF's words)
+    title: str
+    message: str
+    subject: str = ""  # what the rule is about within the file: keeps fingerprints stable
+    severity: str = ""  # the finding's own severity, for findings
+    waived: str | None = None  # the waiver's reason
+    fails: bool = False  # this annotation is why the file fails the check
+
+
+def for_file(result: FileResult) -> list[Annotation]:
+    out: list[Annotation] = []
+    for p in result.problems:
+        out.append(
+            Annotation(
+                result.file,
+                p.line or 1,
+                "input/invalid",
+                "error",
+                "invalid proposal",
+                p.message,
+                subject=f"{p.line}:{p.message}",
+                fails=True,
+            )
+        )
+    for r in result.failed_rules:
+        if r.rule == "policy/fail-on":
+            continue  # the failing findings below carry it, each on its own line
+        out.append(
+            Annotation(
+                result.file,
+                r.line,
+                r.rule,
+                "error",
+                f"policy: {r.title}",
+                r.message,
+                subject=r.subject,
+                fails=True,
+            )
+        )
+    for f in sorted(result.findings, key=lambda f: (not f.fails, f.finding.waived is not None)):
+        finding = f.finding
+        waived = finding.waived is not None
+        out.append(
+            Annotation(
+                result.file,
+                f.line,
+                finding.id,
+                "note" if waived else ("error" if f.fails else LEVEL.get(finding.severity, "note")),
+                f"{finding.id} {finding.title}",
+                " ".join(finding.message.split()),
+                subject=finding.id,
+                severity=finding.severity,
+                waived=finding.waived,
+                fails=f.fails,
+            )
+        )
+    for w in result.unused_waivers:
+        out.append(
+            Annotation(
+                result.file,
+                w.line,
+                "waiver/unused",
+                "warning",
+                f"unused waiver {w.finding}",
+                f"the waiver for {w.finding} matches no finding; remove it or check the id",
+                subject=w.finding,
+            )
+        )
+    return out
+
+
+def all_annotations(report: CheckReport) -> list[Annotation]:
+    return [a for result in report.files for a in for_file(result)]
+
+
+def summary(report: CheckReport) -> str:
+    """One line: the verdict and the counts, as every human-facing format ends."""
+    from ..gate import INVALID, PASS, WANTING, verdict
+
+    n = len(report.files)
+    parts = [f"{n} proposal{'s' * (n != 1)} checked"]
+    parts.append(f"{report.count(PASS)} passed")
+    parts.append(f"{report.count(WANTING)} found wanting")
+    if report.count(INVALID):
+        parts.append(f"{report.count(INVALID)} invalid")
+    counts = [f"{report.findings} finding{'s' * (report.findings != 1)}"]
+    counts.append(f"{report.waived} waived")
+    if report.unused_waivers:
+        u = report.unused_waivers
+        counts.append(f"{u} unused waiver{'s' * (u != 1)}")
+    if report.skipped:
+        counts.append(f"{len(report.skipped)} file{'s' * (len(report.skipped) != 1)} skipped")
+    return f"{verdict(report.decision).capitalize()}: {', '.join(parts)}; {', '.join(counts)}."

@@ -1,0 +1,71 @@
+"""Which files ``check`` reads: proposal files given, or found in folders.
+
+A YAML file is a proposal when it is a mapping with a ``rubric`` or an
+``answers`` key; other YAML (CI config, rubrics, mkdocs.yml) is skipped with
+a note, so a folder or a pre-commit ``types: [yaml]`` hook can be checked
+as a whole. A file that cannot be read as YAML at all is *not* skipped: it
+may be a broken proposal, and a gate fails closed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import InputError
+from .gate import Skipped
+from .yamlio import load_file
+
+SUFFIXES = (".yaml", ".yml")
+#: Folders never searched (a folder named on the command line is always searched).
+IGNORED_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
+CONFIG_FILES = frozenset({".qiappraise.yaml", ".qiappraise.yml", ".pre-commit-hooks.yaml"})
+
+
+def looks_like_proposal(path: Path) -> str | None:
+    """None when ``path`` should be checked; otherwise why it is skipped."""
+    if path.name in CONFIG_FILES:
+        return "a config file, not a proposal"
+    try:
+        data = load_file(path).data
+    except InputError:
+        return None  # reported as invalid by the check itself
+    if isinstance(data, dict) and ("rubric" in data or "answers" in data):
+        return None
+    return "not a proposal (a YAML mapping with a 'rubric' or 'answers' key)"
+
+
+def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Proposal files under ``paths`` in a stable order, and those skipped."""
+    found: list[Path] = []
+    skipped: list[Skipped] = []
+    seen: set[Path] = set()
+
+    def consider(path: Path) -> None:
+        key = Path(os.path.abspath(path))
+        if key in seen:
+            return
+        seen.add(key)
+        reason = looks_like_proposal(path)
+        if reason is None:
+            found.append(path)
+        else:
+            skipped.append(Skipped(str(path), reason))
+
+    for path in paths:
+        if path.is_dir():
+            for file in _walk(path):
+                consider(file)
+        elif path.exists():
+            consider(path)
+        else:
+            raise InputError("no such file or folder", file=path)
+    return found, skipped
+
+
+def _walk(folder: Path) -> list[Path]:
+    out: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in IGNORED_DIRS)
+        out.extend(Path(root, f) for f in sorted(files) if f.endswith(SUFFIXES))
+    return out

@@ -1,0 +1,362 @@
+"""`check`, `init` and `schema`: proposals in CI, and help writing them by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ..cliutil import RubricOption, console, err
+from ..errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from ..config import Resolver
+    from ..gate import CheckReport
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
+    gitlab = "gitlab"
+
+
+RubricRef = Annotated[
+    str | None,
+    typer.Option(
+        "--rubric",
+        "-r",
+        help="Rubric id or file (default: critical-engagement).",
+        envvar="QIAPPRAISE_RUBRIC",
+    ),
+]
+
+
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Proposal files, or folders searched for *.yaml/*.yml proposals.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--output-format",
+            "-f",
+            help="text (default), json, sarif, junit, github or gitlab; "
+            "github when GITHUB_ACTIONS=true.",
+            envvar="QIAPPRAISE_OUTPUT_FORMAT",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report here (atomically), not to stdout."),
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under", help="Lowest acceptable overall score (0-100).", min=0, max=100
+        ),
+    ] = None,
+    min_section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--min-section",
+            metavar="SECTION=SCORE",
+            help="Lowest acceptable score of a section (repeatable).",
+        ),
+    ] = None,
+    require_dimension: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--require-dimension",
+            metavar="DIMENSION[:primary]",
+            help="A dimension the project must address (repeatable).",
+        ),
+    ] = None,
+    min_band: Annotated[
+        str | None,
+        typer.Option(
+            "--min-band", metavar="BAND", help="Lowest acceptable band, e.g. stepping-stone."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="SEVERITIES",
+            help="Finding severities that fail unless waived: comma-separated, or none.",
+        ),
+    ] = None,
+    allow_incomplete: Annotated[
+        bool | None,
+        typer.Option(
+            "--allow-incomplete/--require-complete",
+            help="Let proposals with required questions unanswered pass (or not).",
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Read the policy from this file instead of searching for one.",
+            dir_okay=False,
+            envvar="QIAPPRAISE_CONFIG",
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore config files: defaults and options only.")
+    ] = False,
+    show_config: Annotated[
+        bool,
+        typer.Option(
+            "--show-config", help="Print the effective policy and where each value comes from."
+        ),
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when proposals are found wanting.")
+    ] = False,
+    rubric: RubricOption = None,
+) -> None:
+    """Check proposals against a policy: exit 0 pass, 1 found wanting, 2 invalid input.
+
+    The policy (minimum scores, required dimensions, lowest band, failing
+    finding severities, completeness) comes from the nearest .qiappraise.yaml
+    or [tool.qiappraise] in pyproject.toml above each file; options override it.
+
+    Example: qiappraise check proposals/ --fail-under 60 --require-dimension equitable
+    """
+    from ..config import Resolver
+
+    overrides = _overrides(
+        fail_under=fail_under,
+        min_section=min_section,
+        require_dimension=require_dimension,
+        min_band=min_band,
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
+    )
+    resolver = Resolver(overrides, explicit=config, isolated=isolated)
+    if show_config:
+        typer.echo(_show_config(resolver, paths or [Path(".")]), nl=False)
+        return
+    if not paths:
+        raise UsageError(
+            "give proposal files or folders to check, e.g. qiappraise check proposals/"
+        )
+
+    from ..check import run
+    from ..checkformats import FORMATS
+    from ..checkformats.annotations import summary
+    from ..gate import exit_code
+
+    report = run(list(paths), resolver, rubric)
+    for skipped in report.skipped:
+        err(f"note: {skipped.path}: skipped, {skipped.reason}")
+    fmt = output_format.value if output_format else _default_format()
+    if fmt != "text":
+        for result in report.files:
+            for problem in result.problems:
+                where = f"{result.file}:{problem.line}" if problem.line else result.file
+                err(f"error: {where}: {problem.message}")
+    if not report.files:
+        err("note: no proposal files found")
+    color = fmt == "text" and output is None and _color()
+    text = FORMATS[fmt](report, color)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from ..yamlio import write_text
+
+        write_text(output, text)
+        err(summary(report))
+        err(f"wrote {output}")
+    if fmt == "github":
+        _step_summary(report)
+    code = exit_code(report.decision, exit_zero=exit_zero)
+    if code:
+        raise typer.Exit(code)
+
+
+def _default_format() -> str:
+    # GitHub sets GITHUB_ACTIONS=true in every workflow step.
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _color() -> bool:
+    out = console()
+    return out.is_terminal and not out.no_color
+
+
+def _step_summary(report: CheckReport) -> None:
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    from ..checkformats.github import step_summary
+
+    # Appended, not replaced: other steps of the job write to the same file.
+    try:
+        with open(target, "a", encoding="utf-8") as fh:
+            fh.write(step_summary(report) + "\n")
+    except OSError as exc:
+        raise InputError(
+            f"cannot append the step summary: {exc.strerror or exc}", file=target
+        ) from None
+
+
+def _overrides(**options: Any) -> dict[str, Any]:
+    """Command-line options as policy values, read by the same rules as config files."""
+    from ..policy import SETTINGS, SettingError
+
+    raw: dict[str, Any] = {}
+    if options["fail_under"] is not None:
+        raw["fail-under"] = options["fail_under"]
+    if options["min_section"]:
+        raw["min-section"] = dict(_pair(item) for item in options["min_section"])
+    if options["require_dimension"]:
+        raw["require-dimensions"] = list(options["require_dimension"])
+    if options["min_band"] is not None:
+        raw["min-band"] = None if options["min_band"].lower() == "none" else options["min_band"]
+    if options["fail_on"] is not None:
+        raw["fail-on"] = [options["fail_on"]]
+    if options["allow_incomplete"] is not None:
+        raw["allow-incomplete"] = options["allow_incomplete"]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            values[key] = SETTINGS[key].read(value)
+        except SettingError as exc:
+            raise UsageError(f"{SETTINGS[key].option}: {exc}") from None
+    return values
+
+
+def _pair(item: str) -> tuple[str, Any]:
+    name, sep, value = item.partition("=")
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if not sep or not name.strip() or number is None:
+        raise UsageError(f"--min-section: {item!r}: expected SECTION=SCORE, e.g. purpose=60")
+    return name.strip(), number
+
+
+def _show_config(resolver: Resolver, paths: list[Path]) -> str:
+    from ..policy import SETTINGS, show_value
+
+    blocks: list[str] = []
+    seen: set[str | None] = set()
+    for path in paths:
+        resolved = resolver.resolve(path)
+        if resolved.config in seen:
+            continue
+        seen.add(resolved.config)
+        source = resolved.config or "no config file found; defaults"
+        lines = [f"# effective policy for {path} ({source})"]
+        rows = [
+            (f"{key} = {show_value(resolved.policy, key)}", resolved.origins[key])
+            for key in SETTINGS
+        ]
+        width = max(len(r[0]) for r in rows)
+        lines += [f"{left:<{width}}  # {origin}" for left, origin in rows]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def init(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Write the skeleton here (default: print it).", show_default=False),
+    ] = None,
+    rubric: RubricRef = None,
+    title: Annotated[
+        str, typer.Option("--title", help="The project's title.")
+    ] = "Untitled QI project",
+    schema_url: Annotated[
+        str | None,
+        typer.Option(
+            "--schema-url",
+            help="Point the $schema line here instead of writing <rubric>.schema.json beside FILE.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Write a commented proposal skeleton to fill in by hand.
+
+    Every question is a commented key with its prompt, type, allowed values
+    and help. The first line points editors (yaml-language-server) at the
+    proposal JSON Schema, which is written beside FILE unless --schema-url is given.
+
+    Example: qiappraise init my-proposal.yaml
+    """
+    from ..proposal_schema import proposal_schema
+    from ..rubric_load import load_rubric
+    from ..skeleton import skeleton
+    from ..yamlio import write_text
+    from .rubric import rubric_path
+
+    loaded = load_rubric(rubric_path(rubric))
+    schema_name = f"{loaded.rubric.id}.schema.json"
+    ref = schema_url or schema_name
+    text = skeleton(loaded.rubric, schema_ref=ref, title=title)
+    if file is None:
+        sys.stdout.write(text)
+        if schema_url is None:
+            err(f"note: write the schema beside it: qiappraise schema > {schema_name}")
+        return
+    if file.exists() and not force:
+        raise InputError("already exists; use --force to overwrite it", file=file)
+    if schema_url is None:
+        # The schema is generated, so it is refreshed in place: it stays in step
+        # with the installed qiappraise.
+        schema_path = file.parent / schema_name
+        write_text(schema_path, json.dumps(proposal_schema(loaded.rubric), indent=2) + "\n")
+        err(f"wrote {schema_path}")
+    write_text(file, text)
+    err(f"wrote {file}")
+
+
+def schema(
+    rubric: RubricRef = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (atomically) instead of to stdout."),
+    ] = None,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of proposal files for a rubric.
+
+    Editors use it to validate and complete proposals. Required answers are
+    not required by the schema: an incomplete proposal is valid input.
+
+    Example: qiappraise schema --rubric critical-engagement > proposal.schema.json
+    """
+    from ..proposal_schema import proposal_schema
+    from ..rubric_load import load_rubric
+    from .rubric import rubric_path
+
+    loaded = load_rubric(rubric_path(rubric))
+    text = json.dumps(proposal_schema(loaded.rubric), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from ..yamlio import write_text
+
+    write_text(output, text)
+    err(f"wrote {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)
+    app.command()(init)
+    app.command()(schema)

@@ -1,0 +1,245 @@
+"""Finding and reading the check policy: config files, then command-line options.
+
+The policy for a proposal comes from the nearest config file above it
+(``.qiappraise.yaml`` or ``[tool.qiappraise]`` in ``pyproject.toml``, the
+dedicated file winning in the same folder, as ruff's ``ruff.toml`` does over
+``pyproject.toml``), overridden by command-line options. Every value remembers
+where it came from, so ``--show-config`` can say.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .policy import DEFAULT, SETTINGS, Policy, SettingError, with_values
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+#: Looked for in each folder, in this order; the first that configures qiappraise wins.
+CONFIG_NAMES = (".qiappraise.yaml", ".qiappraise.yml", "pyproject.toml")
+DEFAULT_ORIGIN = "default"
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """The policy values one config file sets, each with its line."""
+
+    path: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int | None] = field(default_factory=dict)
+
+    def origin(self, key: str) -> str:
+        line = self.lines.get(key)
+        return f"{self.path}:{line}" if line else self.path
+
+
+@dataclass(frozen=True)
+class ResolvedPolicy:
+    """A policy and, for each key, where its value came from."""
+
+    policy: Policy
+    origins: Mapping[str, str]
+    config: str | None = None  # the config file used, if any
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above folder ``start`` that configures qiappraise."""
+    folder = start.resolve()
+    for parent in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            candidate = parent / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    # A pyproject.toml without [tool.qiappraise] does not stop the walk (ruff
+    # and black behave the same), but one that cannot be read is not skipped
+    # silently: read_config reports it.
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?qiappraise\b", text, re.MULTILINE) is not None
+
+
+def read_config(path: Path) -> ConfigFile:
+    """Read and check one config file; unknown keys and bad values name their line."""
+    shown = display_path(path)
+    if path.name == "pyproject.toml" or path.suffix == ".toml":
+        raw, line_of = _read_toml(path, shown)
+    else:
+        raw, line_of = _read_yaml(path, shown)
+    values: dict[str, Any] = {}
+    lines: dict[str, int | None] = {}
+    for key, value in raw.items():
+        setting = SETTINGS.get(key)
+        if setting is None:
+            raise InputError(
+                f"unknown key {key!r}{_close(key)}; allowed keys: {', '.join(SETTINGS)}",
+                file=shown,
+                line=line_of((key,)),
+            )
+        try:
+            values[key] = setting.read(value)
+        except SettingError as exc:
+            raise InputError(f"{key}: {exc}", file=shown, line=line_of((key, *exc.key))) from None
+        lines[key] = line_of((key,))
+    return ConfigFile(shown, values, lines)
+
+
+def _close(key: str) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(key.replace("_", "-"), list(SETTINGS), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+LineOf = Callable[[tuple[str, ...]], int | None]
+
+
+def _read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], LineOf]:
+    from .yamlio import load_text, read_text
+
+    text = read_text(path)
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+        return {}, lambda _key: None  # a file of comments only sets nothing
+    located = load_text(text, shown)
+    if not isinstance(located.data, dict):
+        raise InputError(
+            f"expected a mapping of settings ({', '.join(SETTINGS)})", file=shown, line=1
+        )
+    return located.data, located.line
+
+
+def _read_toml(path: Path, shown: str) -> tuple[dict[str, Any], LineOf]:
+    from .yamlio import read_text
+
+    text = read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            f"invalid TOML: {exc}", file=shown, line=int(match.group(1)) if match else None
+        ) from None
+    table = data.get("tool", {}).get("qiappraise")
+    if table is None:
+        raise InputError("no [tool.qiappraise] table in this file", file=shown)
+    if not isinstance(table, dict):
+        raise InputError("tool.qiappraise: expected a table", file=shown)
+
+    def line_of(key: tuple[str, ...]) -> int | None:
+        return toml_line(text, ("tool", "qiappraise"), key)
+
+    return table, line_of
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in dotted.split("."))
+
+
+def toml_line(text: str, table: tuple[str, ...], key: tuple[str, ...]) -> int | None:
+    """Line of ``key`` (a path below ``table``) in TOML ``text``, by scanning it.
+
+    tomllib keeps no positions; this finds ``key = `` under the table's header,
+    or a sub-table header ``[table.key]``, which covers how people write config.
+    Falls back to the table's header line.
+    """
+    current: tuple[str, ...] = ()
+    header_line: int | None = None
+    best: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header and not line.lstrip().startswith("[["):
+            current = _split_key(header.group(1))
+            if current == table and header_line is None:
+                header_line = number
+            if current[: len(table)] == table and current[len(table) :] == key[:1] and best is None:
+                best = number  # [tool.qiappraise.min-section]
+            if current[: len(table)] == table and current[len(table) :] == key and len(key) > 1:
+                return number
+            continue
+        if current[: len(table)] != table:
+            continue
+        below = current[len(table) :]
+        assign = re.match(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=", line)
+        if assign is None:
+            continue
+        path = (*below, *_split_key(assign.group(1)))
+        if path == key:
+            return number
+        if path == key[:1] and best is None:
+            best = number
+    return best if best is not None else header_line
+
+
+class Resolver:
+    """The policy for each checked path: nearest config file, then overrides.
+
+    ``overrides`` are values already read from the command line, by config
+    key; ``explicit`` is a config file given with ``--config`` (no search then).
+    """
+
+    def __init__(
+        self,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        explicit: Path | None = None,
+        isolated: bool = False,
+    ) -> None:
+        self.overrides = dict(overrides or {})
+        self.explicit = explicit
+        self.isolated = isolated
+        self._files: dict[Path, ConfigFile] = {}
+        self._found: dict[Path, Path | None] = {}
+
+    def config_for(self, path: Path) -> ConfigFile | None:
+        if self.isolated:
+            return None
+        if self.explicit is not None:
+            where: Path | None = self.explicit
+        else:
+            folder = path if path.is_dir() else path.parent
+            folder = Path(os.path.abspath(folder))
+            if folder not in self._found:
+                self._found[folder] = find_config(folder)
+            where = self._found[folder]
+        if where is None:
+            return None
+        if where not in self._files:
+            self._files[where] = read_config(where)
+        return self._files[where]
+
+    def resolve(self, path: Path) -> ResolvedPolicy:
+        config = self.config_for(path)
+        origins = dict.fromkeys(SETTINGS, DEFAULT_ORIGIN)
+        policy = DEFAULT
+        if config is not None:
+            policy = with_values(policy, config.values)
+            origins.update({k: config.origin(k) for k in config.values})
+        policy = with_values(policy, self.overrides)
+        origins.update({k: f"command line ({SETTINGS[k].option})" for k in self.overrides})
+        return ResolvedPolicy(policy, origins, config.path if config else None)

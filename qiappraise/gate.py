@@ -1,0 +1,373 @@
+"""The gate: one policy applied to one appraisal gives pass or found wanting.
+
+``evaluate`` turns an appraisal into a :class:`FileResult` (each policy rule
+passed or failed, each finding with its line and whether it fails the
+check); a :class:`CheckReport` holds them all, and its ``decision`` is the one
+value the printed verdict and the exit code are both read from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .appraisal import Appraisal, FindingResult
+from .errors import EXIT_INVALID, EXIT_OK, EXIT_WANTING, InputError, ProblemsError
+from .policy import Policy
+from .proposal import Proposal
+from .resources import rubrics_dir
+from .rubric import Rubric
+
+PASS = "pass"
+WANTING = "wanting"
+INVALID = "invalid"
+
+HOMEPAGE = "https://github.com/qiappraise/qiappraise"
+
+#: The rules qiappraise itself adds to a rubric's findings: id -> (title, help, README anchor).
+#: These ids are stable: CI systems key annotations on them.
+POLICY_RULES: dict[str, tuple[str, str, str]] = {
+    "policy/complete": (
+        "The proposal answers every required question",
+        "An unanswered question is not scored, so an incomplete proposal cannot be "
+        "judged fairly. Answer the missing questions, or set allow-incomplete.",
+        "the-policy",
+    ),
+    "policy/fail-under": (
+        "The overall score reaches the minimum",
+        "The weighted mean of the section scores is below the policy's fail-under.",
+        "the-policy",
+    ),
+    "policy/min-section": (
+        "A section's score reaches its minimum",
+        "The policy sets a minimum score for this section (min-section).",
+        "the-policy",
+    ),
+    "policy/require-dimension": (
+        "A required dimension of quality is addressed",
+        "The policy requires the project to address this dimension (require-dimensions).",
+        "the-policy",
+    ),
+    "policy/min-band": (
+        "The project reaches the lowest acceptable band",
+        "The policy sets a lowest acceptable band on the repair..reform spectrum (min-band).",
+        "the-policy",
+    ),
+    "policy/fail-on": (
+        "No finding of a failing severity is left unwaived",
+        "Findings of the severities in fail-on fail the check unless the proposal "
+        "waives them with a reason.",
+        "the-policy",
+    ),
+    "waiver/unused": (
+        "A waiver matches no finding",
+        "The proposal waives a finding that did not fire: remove the waiver, or check its id.",
+        "waivers",
+    ),
+    "input/invalid": (
+        "The proposal file is valid",
+        "The file could not be read or its answers do not fit the rubric.",
+        "proposal-files",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One policy rule applied to one proposal."""
+
+    rule: str  # a key of POLICY_RULES
+    subject: str  # the section or dimension it tests, or ""
+    title: str  # what it asks, in words
+    passed: bool
+    message: str  # what was found
+    line: int
+
+    @property
+    def name(self) -> str:
+        short = self.rule.split("/", 1)[-1]
+        return f"{short} {self.subject}" if self.subject else short
+
+
+@dataclass(frozen=True)
+class CheckedFinding:
+    finding: FindingResult
+    line: int
+    fails: bool  # unwaived and of a severity the policy fails on
+
+
+@dataclass(frozen=True)
+class UnusedWaiver:
+    finding: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """Everything ``check`` found about one proposal file."""
+
+    file: str
+    policy: Policy
+    appraisal: Appraisal | None = None
+    rules: tuple[RuleResult, ...] = ()
+    findings: tuple[CheckedFinding, ...] = ()
+    unused_waivers: tuple[UnusedWaiver, ...] = ()
+    problems: tuple[Problem, ...] = ()  # invalid input: nothing else is set
+
+    @property
+    def status(self) -> str:
+        if self.problems:
+            return INVALID
+        return WANTING if self.failed_rules else PASS
+
+    @property
+    def failed_rules(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.rules if not r.passed)
+
+    @property
+    def active(self) -> tuple[CheckedFinding, ...]:
+        return tuple(f for f in self.findings if f.finding.waived is None)
+
+    @property
+    def waived(self) -> tuple[CheckedFinding, ...]:
+        return tuple(f for f in self.findings if f.finding.waived is not None)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a finding id means, for SARIF rules and the docs."""
+
+    id: str
+    title: str
+    severity: str
+    message: str
+    rationale: str
+    suggestion: str
+    cite: str
+    help_uri: str | None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    files: tuple[FileResult, ...]
+    skipped: tuple[Skipped, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()  # the findings of every rubric the proposals answer
+
+    @property
+    def decision(self) -> str:
+        """INVALID if any file is invalid, else WANTING if any fails, else PASS."""
+        statuses = {f.status for f in self.files}
+        for status in (INVALID, WANTING):
+            if status in statuses:
+                return status
+        return PASS
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def findings(self) -> int:
+        return sum(len(f.active) for f in self.files)
+
+    @property
+    def waived(self) -> int:
+        return sum(len(f.waived) for f in self.files)
+
+    @property
+    def unused_waivers(self) -> int:
+        return sum(len(f.unused_waivers) for f in self.files)
+
+
+def exit_code(decision: str, *, exit_zero: bool = False) -> int:
+    """The exit code for a decision; ``--exit-zero`` reports without failing.
+
+    Invalid input still exits 2 with ``--exit-zero``: it is not a verdict on
+    a proposal but a file that could not be checked at all.
+    """
+    if decision == INVALID:
+        return EXIT_INVALID
+    if decision == WANTING and not exit_zero:
+        return EXIT_WANTING
+    return EXIT_OK
+
+
+def verdict(decision: str) -> str:
+    return {PASS: "passed", WANTING: "found wanting", INVALID: "invalid input"}[decision]
+
+
+def invalid(file: str, error: InputError, policy: Policy) -> FileResult:
+    problems = error.problems if isinstance(error, ProblemsError) else [error]
+    return FileResult(
+        file=file,
+        policy=policy,
+        problems=tuple(Problem(p.message, p.line) for p in problems),
+    )
+
+
+def evaluate(
+    proposal: Proposal, appraisal: Appraisal, rubric: Rubric, policy: Policy
+) -> FileResult:
+    """Apply ``policy`` to one appraisal."""
+    answers_line = proposal.line_of("answers") or 1
+
+    def first_line(qids: Sequence[str]) -> int:
+        # The first of these questions that is answered; else the answers key.
+        lines = (proposal.lines.get(("answers", q)) for q in qids)
+        return next((line for line in lines if line is not None), answers_line)
+
+    findings = tuple(
+        CheckedFinding(
+            finding=f,
+            line=first_line(f.concerns),
+            fails=f.waived is None and f.severity in policy.fail_on,
+        )
+        for f in appraisal.findings
+    )
+    waiver_lines = {w.finding: w.line or 1 for w in proposal.waivers}
+    unused = tuple(UnusedWaiver(fid, waiver_lines.get(fid, 1)) for fid in appraisal.unused_waivers)
+    rules = _rules(appraisal, rubric, policy, findings, answers_line, first_line)
+    return FileResult(
+        file=appraisal.file,
+        policy=policy,
+        appraisal=appraisal,
+        rules=tuple(rules),
+        findings=findings,
+        unused_waivers=unused,
+    )
+
+
+def _rules(
+    a: Appraisal,
+    rubric: Rubric,
+    policy: Policy,
+    findings: tuple[CheckedFinding, ...],
+    answers_line: int,
+    first_line: Callable[[Sequence[str]], int],
+) -> list[RuleResult]:
+    out: list[RuleResult] = []
+    if not policy.allow_incomplete:
+        n = len(a.missing)
+        out.append(
+            RuleResult(
+                "policy/complete",
+                "",
+                "every required question is answered",
+                not a.missing,
+                f"{n} required question{'s' * (n != 1)} unanswered: {', '.join(a.missing)}"
+                if n
+                else "complete",
+                answers_line,
+            )
+        )
+    if policy.fail_under is not None:
+        out.append(
+            RuleResult(
+                "policy/fail-under",
+                "",
+                f"overall score at least {policy.fail_under:g}",
+                a.score is not None and a.score >= policy.fail_under,
+                "no answer is scored yet"
+                if a.score is None
+                else f"overall score {a.score:g} "
+                + ("is below" if a.score < policy.fail_under else "meets")
+                + f" the minimum {policy.fail_under:g}",
+                answers_line,
+            )
+        )
+    for sid, minimum in policy.min_section.items():
+        section = a.section(sid)
+        qids = [q.id for q in section.questions]
+        score = section.score
+        out.append(
+            RuleResult(
+                "policy/min-section",
+                sid,
+                f"section {sid} scores at least {minimum:g}",
+                score is not None and score >= minimum,
+                f"section {sid} has no scored answers yet"
+                if score is None
+                else f"section {sid} scores {score:g} "
+                + ("(below" if score < minimum else "(meets")
+                + f" the minimum {minimum:g})",
+                first_line(qids),
+            )
+        )
+    rank = {"none": 0, "secondary": 1, "primary": 2}
+    for req in policy.require_dimensions:
+        dim = a.dimension(req.dimension)
+        wanted = "addressed" if req.level == "secondary" else "served as primary"
+        found = "not addressed" if dim.level == "none" else f"{dim.level}"
+        out.append(
+            RuleResult(
+                "policy/require-dimension",
+                str(req),
+                f"dimension {req.dimension} is {wanted}",
+                rank.get(dim.level, 0) >= rank[req.level],
+                f"dimension {req.dimension}: {found} ({wanted} required)",
+                first_line(dim.evidence),
+            )
+        )
+    if policy.min_band is not None:
+        order = [b.id for b in rubric.spectrum.bands]
+        ok = a.band is not None and order.index(a.band.id) >= order.index(policy.min_band)
+        out.append(
+            RuleResult(
+                "policy/min-band",
+                "",
+                f"band {policy.min_band} or beyond",
+                ok,
+                "no answer places the project on the spectrum yet"
+                if a.band is None
+                else f"band {a.band.id} ({policy.min_band} or beyond required)",
+                first_line([r.question for r in a.reasons]),
+            )
+        )
+    if policy.fail_on:
+        failing = [f for f in findings if f.fails]
+        out.append(
+            RuleResult(
+                "policy/fail-on",
+                "",
+                f"no unwaived finding of severity {' or '.join(policy.fail_on)}",
+                not failing,
+                "unwaived: " + ", ".join(f"{f.finding.id} ({f.finding.severity})" for f in failing)
+                if failing
+                else "none",
+                failing[0].line if failing else answers_line,
+            )
+        )
+    return out
+
+
+def rule_infos(rubric: Rubric, path: str) -> tuple[RuleInfo, ...]:
+    """The rubric's findings as rules; bundled rubrics link to the README's reference."""
+    try:
+        bundled = Path(path).resolve().is_relative_to(rubrics_dir().resolve())
+    except OSError:
+        bundled = False
+    return tuple(
+        RuleInfo(
+            id=f.id,
+            title=f.title,
+            severity=f.severity,
+            message=" ".join(f.message.split()),
+            rationale=" ".join(f.rationale.split()),
+            suggestion=" ".join(f.suggestion.split()),
+            cite=f.cite,
+            help_uri=f"{HOMEPAGE}#{f.id.lower()}" if bundled else None,
+        )
+        for f in rubric.findings
+    )

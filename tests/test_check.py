@@ -1,0 +1,275 @@
+"""`qiappraise check`: the gate, exit codes, waivers, folders and the pre-commit hook."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from qiappraise.check import run as run_check
+from qiappraise.config import Resolver
+from qiappraise.gate import INVALID, PASS, WANTING, exit_code
+from qiappraise.policy import Policy
+
+from .checkhelpers import BIN, CHECK_FIXTURES, EXAMPLES, ROOT, run
+from .conftest import MINI_FULL, MINI_RUBRIC, MakeProposal
+
+#: The four bundled cases against the default policy (score >= 50, complete,
+#: no unwaived error finding). Pinned: a change to the rubric or the defaults
+#: that flips one of these must be deliberate.
+DEFAULT_VERDICTS = {
+    "cypic.yaml": PASS,
+    "poverty-screening.yaml": PASS,
+    "growth-charts.yaml": WANTING,
+    "four-hour-target.yaml": WANTING,
+}
+
+
+def test_default_policy() -> None:
+    assert Policy() == Policy(
+        fail_under=50.0,
+        min_section={},
+        require_dimensions=(),
+        min_band=None,
+        fail_on=("error",),
+        allow_incomplete=False,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULT_VERDICTS))
+def test_examples_against_default_policy(name: str) -> None:
+    report = run_check([EXAMPLES / name], Resolver(isolated=True))
+    assert [f.status for f in report.files] == [DEFAULT_VERDICTS[name]]
+
+
+def test_examples_folder_exit_1_and_verdict_agree() -> None:
+    result = run("check", "--isolated", EXAMPLES)
+    assert result.exit_code == 1
+    assert "Found wanting: 4 proposals checked, 2 passed, 2 found wanting" in result.stdout
+    assert "four-hour-target.yaml: found wanting (score 27.5, band repair)" in result.stdout
+    assert "cypic.yaml: passed (score 95.4, band reform)" in result.stdout
+
+
+def test_pass_exits_0() -> None:
+    result = run("check", "--isolated", EXAMPLES / "cypic.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].startswith("Passed: 1 proposal checked")
+
+
+def test_exit_zero_reports_without_failing() -> None:
+    result = run("check", "--isolated", "--exit-zero", EXAMPLES / "growth-charts.yaml")
+    assert result.exit_code == 0
+    assert "found wanting" in result.stdout
+
+
+def test_invalid_input_exits_2_even_with_exit_zero(proposal: MakeProposal) -> None:
+    bad = proposal(driver="sideways")
+    good = proposal(driver="need", outcome=True, scope="system", groups=["children"], cycles=4)
+    for extra in ([], ["--exit-zero"]):
+        result = run("check", "--isolated", "-r", MINI_RUBRIC, *extra, bad, good)
+        assert result.exit_code == 2, result.output
+        assert f"{bad}:" in result.stdout and "answers.driver" in result.stdout
+        assert "1 invalid" in result.stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("check").exit_code == 2
+    missing = run("check", tmp_path / "nope.yaml")
+    assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
+    assert run("check", "--fail-on", "fatal", EXAMPLES).exit_code == 2
+    assert run("check", "--min-section", "purpose", EXAMPLES).exit_code == 2
+    unknown = run("check", "--isolated", "--min-band", "revolution", EXAMPLES / "cypic.yaml")
+    assert unknown.exit_code == 2
+    assert "command line (--min-band): min-band: 'revolution' is not a band" in unknown.stderr
+
+
+def test_exit_code_comes_from_the_decision() -> None:
+    assert exit_code(PASS) == 0
+    assert exit_code(WANTING) == 1
+    assert exit_code(WANTING, exit_zero=True) == 0
+    assert exit_code(INVALID, exit_zero=True) == 2
+
+
+def test_options_override_defaults() -> None:
+    cypic = EXAMPLES / "cypic.yaml"
+    assert run("check", "--isolated", "--require-dimension", "timely", cypic).exit_code == 1
+    assert run("check", "--isolated", "--require-dimension", "equitable", cypic).exit_code == 0
+    primary = run("check", "--isolated", "--require-dimension", "safe:primary", cypic)
+    assert primary.exit_code == 1
+    assert "dimension safe: secondary (served as primary required)" in primary.stdout
+    assert run("check", "--isolated", "--min-band", "reform", cypic).exit_code == 0
+    poverty = EXAMPLES / "poverty-screening.yaml"
+    assert run("check", "--isolated", "--min-band", "reform", poverty).exit_code == 1
+    assert run("check", "--isolated", "--fail-on", "warning", poverty).exit_code == 1
+    assert run("check", "--isolated", "--fail-under", "80", poverty).exit_code == 1
+    section = run("check", "--isolated", "--min-section", "sustainability-system-fit=60", poverty)
+    assert section.exit_code == 1
+    assert "section sustainability-system-fit scores 50" in section.stdout
+
+
+def test_incomplete_fails_unless_allowed(proposal: MakeProposal) -> None:
+    path = proposal(driver="need", outcome=True, scope="system", groups=["children"])
+    failed = run("check", "--isolated", "-r", MINI_RUBRIC, path)
+    assert failed.exit_code == 1
+    assert "1 required question unanswered: cycles" in failed.stdout
+    allowed = run("check", "--isolated", "-r", MINI_RUBRIC, "--allow-incomplete", path)
+    assert allowed.exit_code == 0, allowed.stdout
+
+
+def test_findings_point_at_the_answer_line() -> None:
+    report = run_check([EXAMPLES / "four-hour-target.yaml"], Resolver(isolated=True))
+    (result,) = report.files
+    text = (EXAMPLES / "four-hour-target.yaml").read_text(encoding="utf-8").splitlines()
+    ce004 = next(f for f in result.findings if f.finding.id == "CE004")
+    assert text[ce004.line - 1].lstrip().startswith(f"{ce004.finding.concerns[0]}:")
+
+
+def test_waivers_shown_counted_apart_and_unused_warned() -> None:
+    path = CHECK_FIXTURES / "waived.yaml"
+    result = run("check", "--isolated", "-r", MINI_RUBRIC, path)
+    assert result.exit_code == 1  # MI002 is an error and is not waived
+    out = result.stdout
+    assert "waived MI001 Target-driven; waived: The target is the commissioner's" in out
+    assert "warning the waiver for MI003 matches no finding" in out
+    assert "1 finding, 1 waived, 1 unused waiver" in out
+    doc = json.loads(run("check", "--isolated", "-r", MINI_RUBRIC, "-f", "json", path).stdout)
+    assert doc["summary"]["findings"] == 1 and doc["summary"]["waived"] == 1
+    (f,) = doc["files"]
+    mi001 = next(x for x in f["findings"] if x["id"] == "MI001")
+    assert mi001["waived"] and not mi001["fails"]
+    assert f["unused_waivers"] == [{"finding": "MI003", "line": 14}]
+
+
+def test_waiving_the_failing_finding_passes(proposal: MakeProposal) -> None:
+    answers = dict(driver="target", outcome=True, scope="pathway", groups=["children"], cycles=2)
+    failing = proposal(**answers)
+    assert run("check", "--isolated", "-r", MINI_RUBRIC, failing).exit_code == 1
+    waived = proposal(**answers, _waivers=[{"finding": "MI002", "reason": "Out of scope here."}])
+    assert run("check", "--isolated", "-r", MINI_RUBRIC, waived).exit_code == 0
+
+
+def test_folders_recurse_and_skip_other_yaml(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    shutil.copy(MINI_FULL, tmp_path / "a" / "b" / "one.yml")
+    shutil.copy(MINI_FULL, tmp_path / ".hidden" / "ignored.yaml")
+    shutil.copy(CHECK_FIXTURES / "not-a-proposal.yaml", tmp_path / "a" / "mkdocs.yaml")
+    (tmp_path / "a" / "notes.txt").write_text("not yaml", encoding="utf-8")
+    result = run("check", "--isolated", "-r", MINI_RUBRIC, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "one.yml: passed" in result.stdout
+    assert "ignored.yaml" not in result.stdout
+    assert "mkdocs.yaml: skipped, not a proposal" in result.stderr
+    assert "1 proposal checked" in result.stdout and "1 file skipped" in result.stdout
+
+
+def test_nothing_to_check_is_a_note_not_a_failure(tmp_path: Path) -> None:
+    result = run("check", "--isolated", tmp_path)
+    assert result.exit_code == 0
+    assert "no proposal files found" in result.stderr
+
+
+def test_output_file_written_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = run("check", "--isolated", "-f", "json", "-o", target, EXAMPLES / "cypic.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["decision"] == "pass"
+    assert "Passed: 1 proposal checked" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_github_format_chosen_in_actions(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    result = run("check", "--isolated", EXAMPLES / "growth-charts.yaml", env=env)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error file=")
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## qiappraise check: found wanting")
+    explicit = run("check", "--isolated", "-f", "text", EXAMPLES / "cypic.yaml", env=env)
+    assert "::" not in explicit.stdout
+
+
+def _snapshot(dest: Path) -> Path:
+    """The working tree (tracked and new files) as a one-commit git repo.
+
+    ``pre-commit try-repo`` adds uncommitted changes to tracked files, but not
+    new files; a snapshot tests exactly what is on disk.
+    """
+    files = (
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, files):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    _commit(dest)
+    return dest
+
+
+def _commit(repo: Path) -> None:
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "snapshot"], check=True)
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo(tmp_path: Path) -> None:
+    if shutil.which("git") is None or not (BIN / "pre-commit").exists():
+        pytest.skip("needs git and pre-commit")
+    hook_repo = _snapshot(tmp_path / "qiappraise")
+    repo = tmp_path / "programme"
+    (repo / "proposals").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "cypic.yaml", repo / "proposals" / "cypic.yaml")
+    shutil.copy(EXAMPLES / "growth-charts.yaml", repo / "proposals" / "growth.yaml")
+    (repo / "README.md").write_text("not a proposal\n", encoding="utf-8")
+    _commit(repo)
+
+    def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                str(BIN / "pre-commit"),
+                "try-repo",
+                str(hook_repo),
+                "qiappraise-check",
+                "--files",
+                *files,
+            ],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env={**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")},
+        )
+
+    passed = try_repo("proposals/cypic.yaml", "README.md")
+    if "Could not find a version" in passed.stdout + passed.stderr:
+        pytest.skip("no package index reachable for pre-commit's environment")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "qiappraise check" in passed.stdout and "Passed" in passed.stdout
+    failed = try_repo("proposals/cypic.yaml", "proposals/growth.yaml")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "proposals/growth.yaml: found wanting" in failed.stdout

@@ -1,0 +1,173 @@
+"""Finding the policy: config files walking up, precedence, unknown keys with their line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qiappraise.config import Resolver, find_config, read_config, toml_line
+from qiappraise.errors import InputError
+from qiappraise.policy import DimensionRequirement
+
+from .checkhelpers import EXAMPLES, run
+
+PYPROJECT = """\
+[project]
+name = "programme"
+
+[tool.qiappraise]
+fail-under = 40
+fail-on = ["warning"]
+
+[tool.qiappraise.min-section]
+purpose = 20
+"""
+
+
+def _tree(tmp_path: Path) -> Path:
+    """tmp/pyproject.toml (fail-under 40), tmp/cohort/.qiappraise.yaml (fail-under 60)."""
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    cohort = tmp_path / "cohort" / "2025"
+    cohort.mkdir(parents=True)
+    (tmp_path / "cohort" / ".qiappraise.yaml").write_text(
+        "# our programme\nfail-under: 60\nrequire-dimensions: [equitable]\n", encoding="utf-8"
+    )
+    shutil.copy(EXAMPLES / "poverty-screening.yaml", cohort / "poverty.yaml")
+    shutil.copy(EXAMPLES / "poverty-screening.yaml", tmp_path / "top.yaml")
+    return cohort
+
+
+def test_nearest_config_file_wins(tmp_path: Path) -> None:
+    cohort = _tree(tmp_path)
+    assert find_config(cohort) == tmp_path / "cohort" / ".qiappraise.yaml"
+    assert find_config(tmp_path) == tmp_path / "pyproject.toml"
+    resolver = Resolver()
+    nested = resolver.resolve(cohort / "poverty.yaml")
+    assert nested.policy.fail_under == 60
+    assert nested.policy.require_dimensions == (DimensionRequirement("equitable"),)
+    assert nested.policy.fail_on == ("error",)  # files are not merged: nearest only
+    assert nested.origins["fail-under"].endswith(".qiappraise.yaml:2")
+    assert nested.origins["fail-on"] == "default"
+    top = resolver.resolve(tmp_path / "top.yaml")
+    assert (top.policy.fail_under, top.policy.fail_on) == (40, ("warning",))
+    assert dict(top.policy.min_section) == {"purpose": 20}
+    assert top.origins["fail-on"].endswith("pyproject.toml:6")
+    assert top.origins["min-section"].endswith("pyproject.toml:8")
+
+
+def test_pyproject_without_our_table_is_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    assert find_config(inner) == tmp_path / "pyproject.toml"
+
+
+def test_command_line_beats_config_beats_defaults(tmp_path: Path) -> None:
+    cohort = _tree(tmp_path)
+    resolved = Resolver({"fail-under": 70.0}).resolve(cohort / "poverty.yaml")
+    assert resolved.policy.fail_under == 70
+    assert resolved.origins["fail-under"] == "command line (--fail-under)"
+    assert resolved.origins["require-dimensions"].endswith(".qiappraise.yaml:3")
+    assert resolved.origins["min-band"] == "default"
+
+
+def test_precedence_decides_the_exit_code(tmp_path: Path) -> None:
+    cohort = _tree(tmp_path)
+    poverty = cohort / "poverty.yaml"  # score 77.2, equitable primary
+    assert run("check", poverty).exit_code == 0
+    assert run("check", poverty, "--fail-under", "80").exit_code == 1
+    assert run("check", tmp_path / "top.yaml").exit_code == 1  # fail-on warning from pyproject
+    assert run("check", tmp_path / "top.yaml", "--fail-on", "none").exit_code == 0
+    assert run("check", tmp_path / "top.yaml", "--isolated").exit_code == 0
+    explicit = tmp_path / "strict.yaml"
+    explicit.write_text("fail-under: 90\n", encoding="utf-8")
+    assert run("check", poverty, "--config", explicit).exit_code == 1
+
+
+def test_show_config_prints_values_and_origins(tmp_path: Path) -> None:
+    cohort = _tree(tmp_path)
+    result = run("check", "--show-config", "--min-band", "stepping-stone", cohort / "poverty.yaml")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"# effective policy for {cohort / 'poverty.yaml'}")
+    rows = {line.split(" = ")[0]: line for line in lines[1:]}
+    assert rows["fail-under"].split("#")[1].strip().endswith(".qiappraise.yaml:2")
+    assert "= 60" in rows["fail-under"]
+    assert rows["min-band"].endswith("# command line (--min-band)")
+    assert rows["fail-on"].startswith('fail-on = ["error"]') and rows["fail-on"].endswith(
+        "# default"
+    )
+    assert rows["require-dimensions"].startswith('require-dimensions = ["equitable"]')
+
+
+def test_unknown_key_in_yaml_names_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / ".qiappraise.yaml"
+    config.write_text("fail-under: 60\nfail_on: [warning]\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_config(config)
+    assert info.value.line == 2
+    assert "unknown key 'fail_on' (did you mean 'fail-on'?)" in info.value.message
+    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "p.yaml")
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 2
+    assert (
+        result.stderr.startswith("error: ") and ".qiappraise.yaml:2: unknown key" in result.stderr
+    )
+
+
+def test_unknown_key_in_toml_names_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text(PYPROJECT + "\n[tool.qiappraise.extra]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_config(config)
+    assert info.value.line == 11  # the [tool.qiappraise.extra] header
+    assert str(info.value.file).endswith("pyproject.toml")
+    config.write_text(PYPROJECT.replace("fail-on", "fial-on"), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_config(config)
+    assert info.value.line == 6 and "did you mean 'fail-on'" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("fail-under: 120\n", 1, "fail-under: 120 is out of range"),
+        ("fail-on: [fatal]\n", 1, "'fatal' is not a severity"),
+        ("min-section:\n  purpose: high\n", 2, "section 'purpose'"),
+        ("allow-incomplete: maybe\n", 1, "expected true or false"),
+        ("- fail-under\n", 1, "expected a mapping"),
+    ],
+)
+def test_bad_values_are_located(tmp_path: Path, text: str, line: int, message: str) -> None:
+    config = tmp_path / ".qiappraise.yaml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_config(config)
+    assert info.value.line == line
+    assert message in info.value.message
+
+
+def test_names_the_rubric_lacks_are_errors(tmp_path: Path) -> None:
+    (tmp_path / ".qiappraise.yaml").write_text("min-band: revolution\n", encoding="utf-8")
+    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "p.yaml")
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 2
+    assert ".qiappraise.yaml:1: min-band: 'revolution' is not a band" in result.stderr
+
+
+def test_comment_only_config_sets_nothing(tmp_path: Path) -> None:
+    config = tmp_path / ".qiappraise.yaml"
+    config.write_text("# defaults are fine\n", encoding="utf-8")
+    assert read_config(config).values == {}
+
+
+def test_toml_line_finder() -> None:
+    text = (
+        '[tool.other]\nfail-under = 1\n[tool.qiappraise]\n"fail-under" = 2\nmin-section = {a = 1}\n'
+    )
+    assert toml_line(text, ("tool", "qiappraise"), ("fail-under",)) == 4
+    assert toml_line(text, ("tool", "qiappraise"), ("min-section", "a")) == 5
+    assert toml_line(text, ("tool", "qiappraise"), ("missing",)) == 3
