@@ -1,3 +1,3 @@
-from qiappraise.cli import main
+from qiappraise.entry import main
 
 main()

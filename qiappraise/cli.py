@@ -6,8 +6,6 @@ exit codes in one place, ``_Group.invoke``. Heavy modules are imported inside
 commands so ``--version`` and ``--help`` stay quick.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`appraise`: the interactive appraisal for trainees."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -122,7 +120,7 @@ def _free_name(path: Path) -> str:
     return str(candidate)
 
 
-def _offer_reports(file: Path, appraisal: Appraisal, rubric: Rubric) -> None:
+def _offer_reports(file: Path, appraisal: "Appraisal", rubric: "Rubric") -> None:
     import questionary
 
     from ..prompts import STYLE

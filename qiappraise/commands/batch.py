@@ -1,7 +1,5 @@
 """`batch` and `compare`: a cohort of proposals, and two versions of one."""
 
-from __future__ import annotations
-
 import json
 import os
 import sys

@@ -1,7 +1,5 @@
 """`check`, `init` and `schema`: proposals in CI, and help writing them by hand."""
 
-from __future__ import annotations
-
 import json
 import os
 import sys
@@ -199,7 +197,7 @@ def _color() -> bool:
     return out.is_terminal and not out.no_color
 
 
-def _step_summary(report: CheckReport) -> None:
+def _step_summary(report: "CheckReport") -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
@@ -252,7 +250,7 @@ def _pair(item: str) -> tuple[str, Any]:
     return name.strip(), number
 
 
-def _show_config(resolver: Resolver, paths: list[Path]) -> str:
+def _show_config(resolver: "Resolver", paths: list[Path]) -> str:
     from ..policy import SETTINGS, show_value
 
     blocks: list[str] = []

@@ -1,7 +1,5 @@
 """`rubric list | show | validate | schema`: working with rubric files."""
 
-from __future__ import annotations
-
 import json
 import os
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`score` and `report`: one proposal (or several) in, an appraisal out."""
 
-from __future__ import annotations
-
 import json
 import sys
 from enum import Enum
