@@ -7,6 +7,7 @@ are spelled out.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -40,31 +41,74 @@ def sort_rows(rows: Sequence[Row], key: str, band_order: Sequence[str]) -> list[
     return sorted(rows, key=lambda r: r.file)
 
 
+def initials(labels: dict[str, str]) -> dict[str, str]:
+    """One distinct capital per dimension, from its label (Efficient -> F after Effective -> E)."""
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for dim, label in labels.items():
+        letter = next(
+            (ch.upper() for ch in label if ch.isalpha() and ch.upper() not in used), dim[:1].upper()
+        )
+        used.add(letter)
+        out[dim] = letter
+    return out
+
+
 def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) -> None:
+    """The ranked table: one line per proposal, whatever the terminal's width.
+
+    Dimensions show as one letter each (a dot where not addressed) with a key
+    below, so six long labels do not push every row onto several lines.
+    """
+    marks = initials(labels)
     table = Table(show_edge=False, pad_edge=False, title_justify="left")
-    table.add_column("File", overflow="fold")
-    table.add_column("Title", overflow="fold")
-    table.add_column("Lead", overflow="fold")
-    table.add_column("Score", justify="right")
-    table.add_column("Band")
-    table.add_column("Dimensions addressed", overflow="fold")
-    table.add_column("Err", justify="right")
-    table.add_column("Warn", justify="right")
-    table.add_column("Info", justify="right")
+    # The short columns are sized to their content; File, Title and Lead share
+    # what is left of the terminal's width (rich would rather drop columns).
+    # Lead gives way first on a narrow terminal.
+    show_lead = console.width >= 100
+    band_width = max([len(r.band_label or "not placed") for r in rows] + [4])
+    dims_width = max(4, len(labels))
+    fixed = 5 + band_width + dims_width + 6 + 3 * (6 if show_lead else 5)
+    free = max(24, console.width - fixed)
+    lead_width = free // 6 if show_lead else 0
+    file_width = max(10, (free - lead_width) * 2 // 5)
+    title_width = max(10, free - lead_width - file_width)
+    # Paths are shown below the folder they all share, named in the title.
+    base = os.path.commonpath([os.path.dirname(r.file) for r in rows]) if rows else ""
+    cut = len(base) + 1 if base else 0
+    if base:
+        table.title = f"In {base}{os.sep}"
+    table.add_column("File", no_wrap=True, overflow="ellipsis", max_width=file_width)
+    table.add_column("Title", no_wrap=True, overflow="ellipsis", max_width=title_width)
+    if show_lead:
+        table.add_column("Lead", no_wrap=True, overflow="ellipsis", max_width=lead_width)
+    table.add_column("Score", justify="right", no_wrap=True, min_width=5)
+    table.add_column("Band", no_wrap=True, min_width=band_width)
+    table.add_column("Dims", no_wrap=True, min_width=dims_width)
+    table.add_column("E/W/I", justify="right", no_wrap=True, min_width=6)
     for r in rows:
         c = r.severity_counts()
+        addressed = set(r.addressed())
+        # The end of a path tells files apart; cut long paths from the left.
+        rel = r.file[cut:]
+        name = rel if len(rel) <= file_width else "…" + rel[-(file_width - 1) :]
+        cells = [name, r.title] + ([r.lead] if show_lead else [])
         table.add_row(
-            r.file,
-            r.title,
-            r.lead,
+            *cells,
             fmt_score(r.score),
             r.band_label or "not placed",
-            ", ".join(labels.get(d, d) for d in r.addressed()) or "none",
-            str(c["error"]),
-            str(c["warning"]),
-            str(c["info"]),
+            "".join(marks[d] if d in addressed else "·" for d in labels),
+            f"{c['error']}/{c['warning']}/{c['info']}",
         )
     console.print(table)
+    key = ", ".join(f"{marks[d]} {label}" for d, label in labels.items())
+    console.print(
+        Text(
+            f"Dims: dimensions addressed as primary or secondary ({key}; · not addressed). "
+            "E/W/I: findings by severity (error/warning/info).",
+            style="dim",
+        )
+    )
 
 
 def comparison(console: Console, c: Comparison) -> None:
