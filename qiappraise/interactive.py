@@ -156,12 +156,14 @@ def review(session: Session, console: Console) -> int | None:
         console.print()
         if missing:
             console.print(Text(f"Still unanswered (required): {', '.join(missing)}", style="bold"))
-        picked = questionary.select(
-            "Review: choose a section to change an answer, or finish",
-            choices=choices,
-            style=STYLE,
-            instruction="(arrow keys, Enter)",
-        ).unsafe_ask()
+        picked = prompts.run(
+            questionary.select(
+                "Review: choose a section to change an answer, or finish",
+                choices=choices,
+                style=STYLE,
+                instruction="(arrow keys, Enter)",
+            )
+        )
         if picked == FINISH:
             return None
         items = dict(groups)[picked]
@@ -172,12 +174,14 @@ def review(session: Session, console: Console) -> int | None:
             )
             for i, s in items
         ] + [questionary.Choice(back, value=back)]
-        chosen = questionary.select(
-            f"{picked}: which answer do you want to change?",
-            choices=step_choices,
-            style=STYLE,
-            instruction="(arrow keys, Enter)",
-        ).unsafe_ask()
+        chosen = prompts.run(
+            questionary.select(
+                f"{picked}: which answer do you want to change?",
+                choices=step_choices,
+                style=STYLE,
+                instruction="(arrow keys, Enter)",
+            )
+        )
         if chosen != back:
             return int(chosen)
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 import questionary
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.styles import Style
 
 from .questions import AnswerError, kind
@@ -57,6 +59,24 @@ STYLE = Style(
 
 Asker = Callable[[QuestionT, Any], Any]
 
+# questionary's list prompts bind the Ctrl-C key but not the SIGINT signal
+# (`kill -INT`, a terminal's interrupt from outside), which prompt_toolkit
+# turns into a <sigint> key press: without this binding such a signal is
+# silently ignored.
+_SIGINT = KeyBindings()
+
+
+@_SIGINT.add(Keys.SIGINT)
+def _interrupt(event: KeyPressEvent) -> None:
+    event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+
+def run(question: questionary.Question) -> Any:
+    """Ask ``question``; Ctrl-C or SIGINT raises KeyboardInterrupt, EOF raises EOFError."""
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _SIGINT])
+    return question.unsafe_ask()
+
 
 def _actions(can_go_back: bool) -> list[questionary.Choice]:
     out = [questionary.Choice(HELP_LABEL, value=HELP)]
@@ -90,14 +110,16 @@ def ask_text(q: TextQuestion, default: Any, *, can_go_back: bool = True) -> Any:
         )
         questionary.print(f"  (several lines allowed; Esc then Enter to finish; {TEXT_KEYS})")
         message, instruction = "Answer", ""
-    raw = questionary.text(
-        message,
-        default="" if default is None else str(default),
-        validate=validate,
-        multiline=multiline,
-        instruction=instruction or None,
-        style=STYLE,
-    ).unsafe_ask()
+    raw = run(
+        questionary.text(
+            message,
+            default="" if default is None else str(default),
+            validate=validate,
+            multiline=multiline,
+            instruction=instruction or None,
+            style=STYLE,
+        )
+    )
     return _text_action(raw, can_go_back) or (kind(q).coerce(q, raw) if raw.strip() else None)
 
 
@@ -126,13 +148,15 @@ def ask_number(q: NumberQuestion, default: Any, *, can_go_back: bool = True) -> 
             return q.invalid_message or f"{text!r} is not a number; {k.allowed(q)}"
         return True
 
-    raw = questionary.text(
-        q.prompt + (f" ({q.unit})" if q.unit else ""),
-        default="" if default is None else str(default),
-        validate=validate,
-        instruction=f"({k.allowed(q)}; {TEXT_KEYS})",
-        style=STYLE,
-    ).unsafe_ask()
+    raw = run(
+        questionary.text(
+            q.prompt + (f" ({q.unit})" if q.unit else ""),
+            default="" if default is None else str(default),
+            validate=validate,
+            instruction=f"({k.allowed(q)}; {TEXT_KEYS})",
+            style=STYLE,
+        )
+    )
     return _text_action(raw, can_go_back) or (parse(raw.strip()) if raw.strip() else None)
 
 
@@ -173,13 +197,15 @@ def ask_choice(q: ChoiceQuestion | ScaleQuestion, default: Any, *, can_go_back: 
     ]
     choices += _actions(can_go_back)
     start = next((c for c in choices if c.value == default), None)
-    return questionary.select(
-        q.prompt,
-        choices=choices,
-        default=start,
-        instruction="(arrow keys, Enter to choose)",
-        style=STYLE,
-    ).unsafe_ask()
+    return run(
+        questionary.select(
+            q.prompt,
+            choices=choices,
+            default=start,
+            instruction="(arrow keys, Enter to choose)",
+            style=STYLE,
+        )
+    )
 
 
 def ask_yes_no(q: YesNoQuestion, default: Any, *, can_go_back: bool = True) -> Any:
@@ -187,9 +213,11 @@ def ask_yes_no(q: YesNoQuestion, default: Any, *, can_go_back: bool = True) -> A
         questionary.Choice(c.label, value=(c.value == "yes")) for c in q.choices_
     ] + _actions(can_go_back)
     start = next((c for c in choices if default is not None and c.value is default), None)
-    return questionary.select(
-        q.prompt, choices=choices, default=start, instruction="(arrow keys, Enter)", style=STYLE
-    ).unsafe_ask()
+    return run(
+        questionary.select(
+            q.prompt, choices=choices, default=start, instruction="(arrow keys, Enter)", style=STYLE
+        )
+    )
 
 
 def ask_multi(q: ChoiceQuestion, default: Any, *, can_go_back: bool = True) -> Any:
@@ -219,13 +247,15 @@ def ask_multi(q: ChoiceQuestion, default: Any, *, can_go_back: bool = True) -> A
             return str(exc)
         return True
 
-    values = questionary.checkbox(
-        q.prompt,
-        choices=choices,
-        validate=validate,
-        instruction="(Space to tick, Enter when done; tick help or back alone to use them)",
-        style=STYLE,
-    ).unsafe_ask()
+    values = run(
+        questionary.checkbox(
+            q.prompt,
+            choices=choices,
+            validate=validate,
+            instruction="(Space to tick, Enter when done; tick help or back alone to use them)",
+            style=STYLE,
+        )
+    )
     if len(values) == 1 and isinstance(values[0], _Action):
         return values[0]
     return values or None  # nothing ticked on an optional question: unanswered
@@ -250,7 +280,9 @@ def ask(q: QuestionT, default: Any, *, can_go_back: bool = True) -> Any:
 def ask_meta(
     prompt: str, default: str, validate: Callable[[str], bool | str], *, can_go_back: bool
 ) -> Any:
-    raw = questionary.text(
-        prompt, default=default, validate=validate, instruction=f"({TEXT_KEYS})", style=STYLE
-    ).unsafe_ask()
+    raw = run(
+        questionary.text(
+            prompt, default=default, validate=validate, instruction=f"({TEXT_KEYS})", style=STYLE
+        )
+    )
     return _text_action(raw, can_go_back) or raw

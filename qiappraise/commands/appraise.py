@@ -61,13 +61,16 @@ def appraise(
 
     out = console()
     if file is None:
+        from .. import prompts
         from ..prompts import STYLE
 
-        answer = questionary.text(
-            "Where should this appraisal be saved?",
-            default=_free_name(Path("qi-appraisal.yaml")),
-            style=STYLE,
-        ).unsafe_ask()
+        answer = prompts.run(
+            questionary.text(
+                "Where should this appraisal be saved?",
+                default=_free_name(Path("qi-appraisal.yaml")),
+                style=STYLE,
+            )
+        )
         file = Path(answer.strip() or "qi-appraisal.yaml")
     if file.exists():
         ref = rubric_ref(read(file))
@@ -123,19 +126,22 @@ def _free_name(path: Path) -> str:
 def _offer_reports(file: Path, appraisal: "Appraisal", rubric: "Rubric") -> None:
     import questionary
 
+    from .. import prompts
     from ..prompts import STYLE
     from ..report import render
     from ..yamlio import write_text
 
-    picked = questionary.checkbox(
-        "Write a report beside the proposal file?",
-        choices=[
-            questionary.Choice(f"Markdown ({file.with_suffix('.md').name})", value="md"),
-            questionary.Choice(f"HTML ({file.with_suffix('.html').name})", value="html"),
-        ],
-        instruction="(Space to tick, Enter when done; nothing ticked writes nothing)",
-        style=STYLE,
-    ).unsafe_ask()
+    picked = prompts.run(
+        questionary.checkbox(
+            "Write a report beside the proposal file?",
+            choices=[
+                questionary.Choice(f"Markdown ({file.with_suffix('.md').name})", value="md"),
+                questionary.Choice(f"HTML ({file.with_suffix('.html').name})", value="html"),
+            ],
+            instruction="(Space to tick, Enter when done; nothing ticked writes nothing)",
+            style=STYLE,
+        )
+    )
     for fmt in picked:
         target = file.with_suffix(f".{fmt}")
         write_text(target, render(appraisal, rubric, fmt))

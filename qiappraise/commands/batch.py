@@ -221,7 +221,7 @@ def batch(
         err(f"note: {n} file{'s' if n != 1 else ''} reached more than once, scored once")
     for f in failed:
         err(f"error: {f.error if f.error.startswith(f.file) else f'{f.file}: {f.error}'}")
-    if json_file != "-" and csv_file != "-":
+    if json_file != "-" and csv_file != "-" and rows:
         from ..present_batch import cohort_table, sort_rows
 
         band_order = [b for m in metas.values() for b, _ in m.bands]
