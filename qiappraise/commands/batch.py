@@ -207,7 +207,9 @@ def batch(
                 # newline="" semantics: the CSV already carries its CRLF line ends.
                 with atomic_open(csv_file, "wb") as fh:
                     fh.write(text.encode("utf-8"))
-        if out is not None:
+        # With nothing scored there is no cohort to report on, and last run's
+        # cohort report in the folder is better left as it was.
+        if out is not None and rows:
             from ..cohort_report import render
             from ..yamlio import write_text
 
