@@ -20,11 +20,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .discover import Found, relative_names
 from .errors import QiAppraiseError
 from .outpaths import unique_stems
+
+if TYPE_CHECKING:
+    from .rubric_load import LoadedRubric
 
 #: Report format -> file extension.
 REPORT_EXT = {"md": "md", "html": "html"}
@@ -33,7 +36,8 @@ POOL_THRESHOLD = 24
 JSON_SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
+# Rows are what the parent keeps for every proposal: slots, not a __dict__ each.
+@dataclass(frozen=True, slots=True)
 class FindingRef:
     id: str
     severity: str
@@ -53,7 +57,7 @@ class RubricMeta:
     bands: tuple[tuple[str, str], ...]  # (id, label), repair first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One scored proposal, as tables, CSV and the cohort report need it."""
 
@@ -81,6 +85,83 @@ class Row:
     def addressed(self) -> tuple[str, ...]:
         """Ids of the dimensions served as primary or secondary."""
         return tuple(d for d, level in self.dimensions if level in ("primary", "secondary"))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Rows travel from the workers as plain values and are rebuilt by
+        # ``_row``, which shares what repeats between rows (see there).
+        return _row, (
+            self.file,
+            self.relative,
+            self.title,
+            self.lead,
+            self.rubric_sha256,
+            self.score,
+            self.band,
+            self.band_label,
+            self.position,
+            self.complete,
+            self.sections,
+            self.dimensions,
+            tuple((f.id, f.severity, f.title) for f in self.findings),
+            self.reports,
+        )
+
+
+#: Values that repeat from row to row (findings, dimension levels, section
+#: scores, the rubric's hash), one object each per process and run: the parent
+#: keeps a row for every proposal, and copies of these were most of each row.
+_shared: dict[Any, Any] = {}
+_finding_refs: dict[tuple[str, str, str], FindingRef] = {}
+
+
+def _share(value: Any) -> Any:
+    return _shared.setdefault(value, value)
+
+
+def _findings(refs: Sequence[tuple[str, str, str]]) -> tuple[FindingRef, ...]:
+    out = []
+    for ref in refs:
+        found = _finding_refs.get(ref)
+        if found is None:
+            found = _finding_refs[ref] = FindingRef(*ref)
+        out.append(found)
+    return tuple(out)
+
+
+def _row(
+    file: str,
+    relative: str,
+    title: str,
+    lead: str,
+    rubric_sha256: str,
+    score: float | None,
+    band: str | None,
+    band_label: str,
+    position: float | None,
+    complete: bool,
+    sections: tuple[tuple[str, float | None], ...],
+    dimensions: tuple[tuple[str, str], ...],
+    findings: tuple[tuple[str, str, str], ...],
+    reports: tuple[str, ...],
+) -> Row:
+    """A ``Row``, sharing its repeated parts with the rows before it."""
+    return Row(
+        file=file,
+        relative=relative,
+        title=title,
+        lead=lead,
+        rubric_sha256=_share(rubric_sha256),
+        score=score,
+        band=_share(band),
+        band_label=_share(band_label),
+        position=position,
+        complete=complete,
+        # Keyed with the score's type too: ("x", 1) == ("x", 1.0) would share wrongly.
+        sections=tuple([_shared.setdefault((s, type(s[1])), s) for s in sections]),
+        dimensions=_share(dimensions),
+        findings=_findings(findings),
+        reports=reports,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,6 +222,8 @@ def plan(
 _PROPOSAL_KEYS = frozenset({"project", "answers"})
 _rubric_paths: dict[str, Path] = {}
 _sent_rubrics: set[str] = set()
+#: Rubrics loaded in this run, by path: one stat and resolve per run, not per file.
+_loaded: dict[str, LoadedRubric] = {}
 _environment: Any = None
 
 
@@ -176,7 +259,7 @@ def score_one(task: Task, options: Options) -> Outcome:
 
 def _score(task: Task, options: Options) -> Outcome:
     from . import proposal as _proposal
-    from .jsonout import document
+    from .jsonout import document_text
     from .rubric_load import load_rubric
     from .scoring import score
     from .yamlio import load_file
@@ -185,18 +268,19 @@ def _score(task: Task, options: Options) -> Outcome:
     data = located.data
     if not isinstance(data, dict) or not (_PROPOSAL_KEYS & data.keys()):
         return Skipped(task.file, "not a proposal (no 'project' or 'answers' key)")
+    ref = None
     if options.rubric_path is not None:
-        loaded = load_rubric(options.rubric_path)
+        rubric_path = options.rubric_path
     else:
-        loaded = load_rubric(_rubric_path(_proposal.rubric_ref(located).id))
+        ref = _proposal.rubric_ref(located)
+        rubric_path = str(_rubric_path(ref.id))
+    loaded = _loaded.get(rubric_path)
+    if loaded is None:
+        loaded = _loaded[rubric_path] = load_rubric(rubric_path)
     rubric = loaded.rubric
-    proposal = _proposal.validate(located, rubric)
+    proposal = _proposal.validate(located, rubric, ref=ref)
     a = score(rubric, proposal, sha256=loaded.sha256)
-    text = (
-        json.dumps(document(a), ensure_ascii=False, separators=(",", ":"))
-        if options.documents
-        else ""
-    )
+    text = document_text(a) if options.documents else ""
     written = []
     if task.reports:
         from .report import FORMATS, context, render_template, tidy_markdown
@@ -221,7 +305,7 @@ def _score(task: Task, options: Options) -> Outcome:
         complete=a.complete,
         sections=tuple((s.id, s.score) for s in a.sections),
         dimensions=tuple((d.id, d.level) for d in a.dimensions),
-        findings=tuple(FindingRef(f.id, f.severity, f.title) for f in a.active_findings()),
+        findings=_findings([(f.id, f.severity, f.title) for f in a.active_findings()]),
         reports=tuple(written),
     )
     meta = None
@@ -258,9 +342,16 @@ def chunk_size(n: int, jobs: int) -> int:
 def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
     """Outcomes in task order; in worker processes when it pays."""
     _sent_rubrics.clear()  # a fresh run describes each rubric again
+    _loaded.clear()  # and reads them afresh: they may have changed since the last
+    _shared.clear()
+    _finding_refs.clear()
     if jobs <= 1 or len(tasks) < POOL_THRESHOLD:
         for t in tasks:
-            yield score_one(t, options)
+            outcome = score_one(t, options)
+            if isinstance(outcome, Scored):  # share, as unpickling does for the pool
+                row = _row(*outcome.row.__reduce__()[1])
+                outcome = Scored(row, outcome.document, outcome.rubric)
+            yield outcome
         return
     yield from _pooled(tasks, options, jobs)
 
@@ -306,7 +397,7 @@ def _prewarm(options: Options) -> None:
 
     try:
         path = options.rubric_path or str(_rubric_path(DEFAULT_RUBRIC))
-        load_rubric(path)
+        _loaded[path] = load_rubric(path)
         if options.rubric_path is None:
             find_rubric(DEFAULT_RUBRIC)
     except QiAppraiseError:

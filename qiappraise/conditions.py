@@ -182,52 +182,107 @@ def evaluate(
     """
     if cond is None:
         return True
-    if isinstance(cond, AllCondition):
-        return all(evaluate(c, answers, order=order, dimensions=dimensions) for c in cond.all)
-    if isinstance(cond, AnyCondition):
-        return any(evaluate(c, answers, order=order, dimensions=dimensions) for c in cond.any)
+    return predicate(cond)(answers, order, dimensions)
+
+
+Order = Callable[[str, Any], int | None]
+#: ``test(answers, order, dimensions)``: what ``evaluate`` answers, for one condition.
+Test = Callable[[Mapping[str, Any], Order | None, Mapping[str, str] | None], bool]
+
+# A batch evaluates the same few hundred rubric conditions for every proposal,
+# and walking the model tree (finding the operator among nine optional fields)
+# cost more than the comparisons themselves. Each condition is therefore
+# turned into a closure once. Keyed by id(); the condition is kept beside its
+# closure so that an id reused after garbage collection is never mistaken.
+_COMPILED: dict[int, tuple[ConditionT, Test]] = {}
+_COMPILED_MAX = 4096
+
+
+def predicate(cond: ConditionT) -> Test:
+    """``cond`` as a function of (answers, order, dimensions), compiled once."""
+    entry = _COMPILED.get(id(cond))
+    if entry is not None and entry[0] is cond:
+        return entry[1]
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    test = _compile(cond)
+    _COMPILED[id(cond)] = (cond, test)
+    return test
+
+
+def _compile(cond: ConditionT) -> Test:
+    """A closure that answers exactly what the tree walk in ``evaluate`` would."""
+    if isinstance(cond, (AllCondition, AnyCondition)):
+        parts = [predicate(c) for c in (cond.all if isinstance(cond, AllCondition) else cond.any)]
+        want = isinstance(cond, AnyCondition)  # the result that decides early
+
+        def combined(a: Mapping[str, Any], o: Order | None, d: Mapping[str, str] | None) -> bool:
+            for part in parts:
+                if part(a, o, d) is want:
+                    return want
+            return not want
+
+        return combined
     if isinstance(cond, NotCondition):
-        return not evaluate(cond.not_, answers, order=order, dimensions=dimensions)
+        inner = predicate(cond.not_)
+        return lambda a, o, d: not inner(a, o, d)
     if isinstance(cond, DimensionCondition):
-        # A dimension no answered question speaks to is unknown: it satisfies nothing.
-        level = (dimensions or {}).get(cond.dimension)
-        return level is not None and level in cond.levels()
-    return _question(cond, answers, order)
+        dimension, levels = cond.dimension, cond.levels()
+
+        def dimension_test(
+            a: Mapping[str, Any], o: Order | None, d: Mapping[str, str] | None
+        ) -> bool:
+            # A dimension no answered question speaks to is unknown: it satisfies nothing.
+            level = (d or {}).get(dimension)
+            return level is not None and level in levels
+
+        return dimension_test
+    return _question_test(cond)
 
 
-def _same(a: Any, b: Any) -> bool:
-    # bool is an int in Python; `is: 1` must not match a yes/no answer of true.
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    return bool(a == b)
-
-
-def _question(
-    cond: QuestionCondition,
-    answers: Mapping[str, Any],
-    order: Callable[[str, Any], int | None] | None,
-) -> bool:
+def _question_test(cond: QuestionCondition) -> Test:
+    qid = cond.question
     op = cond.operator
     operand = cond.operand(op)
-    present = cond.question in answers and answers[cond.question] is not None
     if op == "answered":
-        return bool(present == operand)
-    if not present:
-        return False
-    value = answers[cond.question]
-    if op == "is":
-        return _same(value, operand)
-    if op == "is_not":
-        return not _same(value, operand)
-    if op == "in":
-        return any(_same(value, o) for o in operand)
-    if op == "not_in":
-        return not any(_same(value, o) for o in operand)
-    if op == "includes":
-        return isinstance(value, list) and bool(operand in value)
-    if op == "includes_any":
-        return isinstance(value, list) and any(o in value for o in operand)
-    return _compare(cond, op, value, operand, order)
+        return lambda a, o, d: (qid in a and a[qid] is not None) == operand
+    test: Callable[[Any], bool]
+    if op in ("is", "is_not", "in", "not_in"):
+        options = operand if op in ("in", "not_in") else [operand]
+        negate = op in ("is_not", "not_in")
+        # bool is an int in Python; `is: 1` must not match a yes/no answer of
+        # true. So a bool matches only bool options, anything else only the
+        # others (`in` compares with ==).
+        bools = [o for o in options if isinstance(o, bool)]
+        others = [o for o in options if not isinstance(o, bool)]
+
+        def test(value: Any) -> bool:
+            found = value in bools if isinstance(value, bool) else value in others
+            return found is not negate
+
+    elif op == "includes":
+
+        def test(value: Any) -> bool:
+            return isinstance(value, list) and bool(operand in value)
+
+    elif op == "includes_any":
+
+        def test(value: Any) -> bool:
+            return isinstance(value, list) and any(o in value for o in operand)
+
+    else:
+
+        def compare(a: Mapping[str, Any], o: Order | None, d: Mapping[str, str] | None) -> bool:
+            value = a.get(qid)
+            return value is not None and _compare(cond, op, value, operand, o)
+
+        return compare
+
+    def question_test(a: Mapping[str, Any], o: Order | None, d: Mapping[str, str] | None) -> bool:
+        value = a.get(qid)
+        return value is not None and test(value)
+
+    return question_test
 
 
 def _compare(

@@ -136,11 +136,15 @@ def rubric_ref(located: Located) -> RubricRef:
     )
 
 
-def validate(located: Located, rubric: Rubric) -> Proposal:
-    """Check a read proposal against ``rubric``; report every problem at once."""
+def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) -> Proposal:
+    """Check a read proposal against ``rubric``; report every problem at once.
+
+    ``ref`` is ``rubric_ref(located)`` when the caller has already read it.
+    """
     data: dict[str, Any] = located.data
     problems: list[InputError] = []
-    ref = rubric_ref(located)
+    if ref is None:
+        ref = rubric_ref(located)
     if ref.id != rubric.id:
         problems.append(
             located.error(

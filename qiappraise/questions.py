@@ -61,10 +61,9 @@ def _values(q: QuestionT) -> str:
 def _by_value(q: QuestionT, value: Any) -> Choice | None:
     if isinstance(q, YesNoQuestion) and isinstance(value, bool):
         value = "yes" if value else "no"
-    for c in q.choices_:
-        if c.value == value:
-            return c
-    return None
+    if not isinstance(value, str):
+        return None  # choice values are text; lists and mappings are not even hashable
+    return q.choice_by_value.get(value)
 
 
 class _TextKind:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .conditions import evaluate
+from .conditions import evaluate, predicate
 from .rubric import Rubric
 
 
@@ -43,8 +43,10 @@ def relevance(rubric: Rubric, answers: Mapping[str, Any]) -> tuple[dict[str, Any
     """``(effective_answers(...), applicable(...))`` in one pass over the conditions."""
     kept: dict[str, Any] = {}
     out: list[str] = []
+    order = rubric.level_rank
     for qid, q in rubric.questions.items():
-        if evaluate(q.when, kept, order=rubric.level_rank):
+        # Once per question of every proposal scored: the compiled test, not evaluate().
+        if q.when is None or predicate(q.when)(kept, order, None):
             out.append(qid)
             value = answers.get(qid)
             if value is not None:

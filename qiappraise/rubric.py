@@ -103,6 +103,14 @@ class _Question(_Model):
     def choices_(self) -> list[Choice]:
         return []
 
+    @cached_property
+    def choice_by_value(self) -> dict[str, Choice]:
+        """The choices by value: answers are looked up for every proposal scored."""
+        found: dict[str, Choice] = {}
+        for c in self.choices_:
+            found.setdefault(c.value, c)  # the first, as a scan would find (lint flags repeats)
+        return found
+
 
 class TextQuestion(_Question):
     type: Literal["text", "long_text"]
@@ -150,8 +158,9 @@ class YesNoQuestion(_Question):
     yes: YesNoOutcome = Field(default_factory=YesNoOutcome)
     no: YesNoOutcome = Field(default_factory=YesNoOutcome)
 
-    @property
+    @cached_property
     def choices_(self) -> list[Choice]:
+        # Built once: a batch asks for them for every proposal it scores.
         return [
             Choice(
                 value=v,
@@ -263,14 +272,22 @@ class Rubric(_Model):
                 return band.anchor
         raise KeyError(value)
 
+    @cached_property
+    def level_ranks(self) -> dict[str, dict[str, int]]:
+        """For each scale question, the rank of each level (lowest first)."""
+        ranks: dict[str, dict[str, int]] = {}
+        for q in self.questions.values():
+            if isinstance(q, ScaleQuestion):
+                levels = ranks[q.id] = {}
+                for i, level in enumerate(q.levels):
+                    levels.setdefault(level.value, i)  # the first, as a scan would find
+        return ranks
+
     def level_rank(self, question: str, value: Any) -> int | None:
-        q = self.questions.get(question)
-        if not isinstance(q, ScaleQuestion):
-            return None
-        for i, level in enumerate(q.levels):
-            if level.value == value:
-                return i
-        return None
+        levels = self.level_ranks.get(question)
+        if levels is None or not isinstance(value, str):
+            return None  # level values are text: nothing else can match one
+        return levels.get(value)
 
 
 def json_schema() -> dict[str, Any]:

@@ -174,7 +174,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [n for n in ALL if n != "missing.yaml"][::4] + ["missing.yaml"])
+@pytest.mark.parametrize("name", [*[n for n in ALL if n != "missing.yaml"][::4], "missing.yaml"])
 def test_appraise_answers(corpus: dict[str, Path], name: str, tmp_path: Path) -> None:
     """`appraise --answers BAD` stops before the first question, saving nothing."""
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", NO_COLOR="1", TERM="xterm")

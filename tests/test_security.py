@@ -121,7 +121,7 @@ def test_cohort_report_shows_payloads_as_text(tmp_path: Path) -> None:
     assert not [k for k, _ in audit.attrs if k.startswith("on")]
     assert PAYLOADS[0] in audit.text.getvalue()
     hrefs = [v for k, v in audit.attrs if k == "href"]
-    assert all(h.startswith("#") or h.endswith(".html") and "/" not in h for h in hrefs), hrefs
+    assert all(h.startswith("#") or (h.endswith(".html") and "/" not in h) for h in hrefs), hrefs
 
 
 def test_python_tags_are_refused_everywhere(tmp_path: Path) -> None:

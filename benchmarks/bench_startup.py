@@ -1,0 +1,61 @@
+"""How quickly qiappraise answers, against the floor of its own stack.
+
+Measures, on this machine and in one run, the median wall time of:
+
+* ``python -c "import typer"``: the floor (the interpreter plus our CLI library);
+* ``qiappraise --version``, ``qiappraise --help`` and ``qiappraise score FILE``.
+
+Targets (issue 7): --version and --help within 1.3x the floor, score within 2x.
+
+    .venv/bin/python benchmarks/bench_startup.py [--runs 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def median_time(cmd: list[str], runs: int) -> float:
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm the caches
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    exe = str(BIN / "qiappraise")
+    example = str(ROOT / "examples" / "cypic.yaml")
+    cases = [
+        ("python -c 'import typer' (floor)", [sys.executable, "-c", "import typer"], None),
+        ("qiappraise --version", [exe, "--version"], 1.3),
+        ("qiappraise --help", [exe, "--help"], 1.3),
+        ("qiappraise score examples/cypic.yaml", [exe, "score", example], 2.0),
+    ]
+    floor = 0.0
+    print(f"{'command':40} {'median (ms)':>12} {'x floor':>8} {'target':>7}")
+    for name, cmd, target in cases:
+        t = median_time(cmd, args.runs)
+        if target is None:
+            floor = t
+        ratio = t / floor
+        mark = "" if target is None else ("ok" if ratio <= target else "over")
+        shown = "" if target is None else f"{target:.1f}x"
+        print(f"{name:40} {t * 1000:12.1f} {ratio:8.2f} {shown:>7} {mark}")
+
+
+if __name__ == "__main__":
+    main()

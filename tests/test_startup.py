@@ -1,0 +1,49 @@
+"""What start-up imports (not how long it takes: that is benchmarks/bench_startup.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("typer", "click", "pydantic", "yaml", "jinja2", "rich", "questionary", "prompt_toolkit")
+
+
+def _modules_after(*argv: str) -> set[str]:
+    code = (
+        "import json, sys\n"
+        f"sys.argv = ['qiappraise', *{list(argv)!r}]\n"
+        "from qiappraise.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    return set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
+def _heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.split(".")[0] in HEAVY}
+
+
+def test_version_imports_nothing_heavy() -> None:
+    modules = _modules_after("--version")
+    assert _heavy(modules) == set()
+    assert {m for m in modules if m.startswith("qiappraise")} == {"qiappraise", "qiappraise.entry"}
+
+
+def test_help_does_not_import_the_machinery() -> None:
+    heavy = {m.split(".")[0] for m in _heavy(_modules_after("--help"))}
+    # typer (and the click it vendors) draw the help; nothing else is needed for it.
+    assert heavy <= {"typer", "click"}, heavy
+
+
+def test_score_does_not_import_reports_or_prompts() -> None:
+    modules = _modules_after("score", str(ROOT / "examples" / "cypic.yaml"))
+    assert "qiappraise.scoring" in modules  # it did score
+    roots = {m.split(".")[0] for m in modules}
+    assert not roots & {"jinja2", "questionary", "prompt_toolkit"}
+    assert "qiappraise.report" not in modules and "qiappraise.interactive" not in modules
