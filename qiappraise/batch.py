@@ -191,6 +191,7 @@ class Task:
     file: str  # as the user would name it; what the documents say
     relative: str
     reports: tuple[tuple[str, str], ...] = ()  # (format, target path)
+    explicit: bool = False  # named on the command line: an error unless a mapping
 
 
 @dataclass(frozen=True)
@@ -213,13 +214,12 @@ def plan(
             reports = tuple(
                 (fmt, str(out_dir / f"{stems[rel]}.{REPORT_EXT[fmt]}")) for fmt in formats
             )
-        tasks.append(Task(file=f.path, relative=rel, reports=reports))
+        tasks.append(Task(file=f.path, relative=rel, reports=reports, explicit=f.explicit))
     return tasks
 
 
 # --- in the worker -----------------------------------------------------------
 
-_PROPOSAL_KEYS = frozenset({"project", "answers"})
 _rubric_paths: dict[str, Path] = {}
 _sent_rubrics: set[str] = set()
 #: Rubrics loaded in this run, by path: one stat and resolve per run, not per file.
@@ -260,20 +260,25 @@ def score_one(task: Task, options: Options) -> Outcome:
 def _score(task: Task, options: Options) -> Outcome:
     from . import proposal as _proposal
     from .jsonout import document_text
+    from .loading import rubric_file
     from .rubric_load import load_rubric
     from .scoring import score
     from .yamlio import load_file
 
     located = load_file(task.file)
-    data = located.data
-    if not isinstance(data, dict) or not (_PROPOSAL_KEYS & data.keys()):
-        return Skipped(task.file, "not a proposal (no 'project' or 'answers' key)")
+    if not _proposal.looks_like_proposal(located.data):
+        if task.explicit:
+            # Named on the command line and not even a mapping: an error, not a skip.
+            _proposal.check_shape(located)
+        return Skipped(
+            task.file, "not a proposal (a YAML mapping with a rubric, project or answers key)"
+        )
     ref = None
     if options.rubric_path is not None:
         rubric_path = options.rubric_path
     else:
         ref = _proposal.rubric_ref(located)
-        rubric_path = str(_rubric_path(ref.id))
+        rubric_path = str(rubric_file(located, ref.id, _rubric_path))
     loaded = _loaded.get(rubric_path)
     if loaded is None:
         loaded = _loaded[rubric_path] = load_rubric(rubric_path)

@@ -1,10 +1,12 @@
 """Which files ``check`` reads: proposal files given, or found in folders.
 
-A YAML file is a proposal when it is a mapping with a ``rubric`` or an
-``answers`` key; other YAML (CI config, rubrics, mkdocs.yml) is skipped with
-a note, so a folder or a pre-commit ``types: [yaml]`` hook can be checked
-as a whole. A file that cannot be read as YAML at all is *not* skipped: it
-may be a broken proposal, and a gate fails closed.
+A YAML file is a proposal when it is a mapping with a ``rubric``, ``project``
+or ``answers`` key (``proposal.looks_like_proposal``); another mapping (CI
+config, a rubric, mkdocs.yml) is skipped with a note, so a folder or a
+pre-commit ``types: [yaml]`` hook can be checked as a whole. A file that
+cannot be read as YAML at all is *not* skipped: it may be a broken proposal,
+and a gate fails closed; nor is a file named on the command line that is not
+a mapping at all (an empty file, a list): nobody names such a file by accident.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .gate import Skipped
+from .proposal import looks_like_proposal
 from .yamlio import load_file
 
 SUFFIXES = (".yaml", ".yml")
@@ -22,7 +25,7 @@ IGNORED_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"
 CONFIG_FILES = frozenset({".qiappraise.yaml", ".qiappraise.yml", ".pre-commit-hooks.yaml"})
 
 
-def looks_like_proposal(path: Path) -> str | None:
+def skip_reason(path: Path, explicit: bool = False) -> str | None:
     """None when ``path`` should be checked; otherwise why it is skipped."""
     if path.name in CONFIG_FILES:
         return "a config file, not a proposal"
@@ -30,9 +33,9 @@ def looks_like_proposal(path: Path) -> str | None:
         data = load_file(path).data
     except InputError:
         return None  # reported as invalid by the check itself
-    if isinstance(data, dict) and ("rubric" in data or "answers" in data):
+    if looks_like_proposal(data) or (explicit and not isinstance(data, dict)):
         return None
-    return "not a proposal (a YAML mapping with a 'rubric' or 'answers' key)"
+    return "not a proposal (a YAML mapping with a rubric, project or answers key)"
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
@@ -41,12 +44,12 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
     skipped: list[Skipped] = []
     seen: set[Path] = set()
 
-    def consider(path: Path) -> None:
+    def consider(path: Path, explicit: bool = False) -> None:
         key = Path(os.path.abspath(path))
         if key in seen:
             return
         seen.add(key)
-        reason = looks_like_proposal(path)
+        reason = skip_reason(path, explicit)
         if reason is None:
             found.append(path)
         else:
@@ -54,10 +57,14 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
 
     for path in paths:
         if path.is_dir():
-            for file in _walk(path):
+            files = _walk(path)
+            if not files:
+                # A gate fails closed: a folder with nothing to check is likely a typo.
+                raise InputError("folder holds no .yaml or .yml files to check", file=path)
+            for file in files:
                 consider(file)
         elif path.exists():
-            consider(path)
+            consider(path, explicit=True)
         else:
             raise InputError("no such file or folder", file=path)
     return found, skipped

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from . import proposal as _proposal
 from .appraisal import Appraisal
+from .errors import UsageError
 from .proposal import Proposal
 from .rubric import Rubric
 from .rubric_load import LoadedRubric, find_rubric, load_rubric
 from .scoring import score
+from .yamlio import Located
 
 
 def load_proposal(path: str | Path, rubric: Rubric) -> Proposal:
     """Read ``path`` and check its answers against ``rubric``."""
     return _proposal.validate(_proposal.read(path), rubric)
+
+
+def rubric_file(
+    located: Located, rubric_id: str, finder: Callable[[str], Path] = find_rubric
+) -> Path:
+    """The file of the rubric a proposal names; an unknown id is the proposal's error."""
+    try:
+        return finder(rubric_id)
+    except UsageError as exc:
+        raise located.error(("rubric", "id"), f"rubric.id: {exc}") from None
 
 
 def resolve(
@@ -25,7 +38,7 @@ def resolve(
     if rubric_path is not None:
         loaded = load_rubric(rubric_path)
     else:
-        loaded = load_rubric(find_rubric(_proposal.rubric_ref(located).id))
+        loaded = load_rubric(rubric_file(located, _proposal.rubric_ref(located).id))
     return _proposal.validate(located, loaded.rubric), loaded
 
 

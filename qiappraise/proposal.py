@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import textcheck
 from .errors import InputError, ProblemsError
 from .questions import AnswerError, kind
 from .rubric import Rubric
 from .yamlio import Located, load_file, load_text
+
+#: Longest allowed value of each project field, in characters (others: 1000).
+FIELD_LIMITS = {"title": 300, "summary": 5000}
+NOTE_LIMIT = 10_000
+REASON_LIMIT = 2000
 
 TOP_KEYS = ("rubric", "project", "answers", "notes", "waivers")
 PROJECT_KEYS = (
@@ -78,20 +84,29 @@ class Proposal:
         return None
 
 
+#: A YAML mapping with any of these keys is taken for a proposal when folders
+#: are searched; anything else (a rubric, a CI config) is passed over.
+PROPOSAL_MARKERS = frozenset({"rubric", "project", "answers"})
+
+
+def looks_like_proposal(data: Any) -> bool:
+    return isinstance(data, dict) and not PROPOSAL_MARKERS.isdisjoint(data)
+
+
 def read(path: str | Path) -> Located:
     """Read a proposal file and check that it is a mapping naming a rubric."""
     located = load_file(path)
-    _check_shape(located)
+    check_shape(located)
     return located
 
 
 def read_text(text: str, file: str) -> Located:
     located = load_text(text, file)
-    _check_shape(located)
+    check_shape(located)
     return located
 
 
-def _check_shape(located: Located) -> None:
+def check_shape(located: Located) -> None:
     data = located.data
     if not isinstance(data, dict):
         raise InputError(
@@ -220,9 +235,21 @@ def _project(located: Located, problems: list[InputError]) -> Project:
                     )
                 )
                 continue
-            values[key] = tuple(str(i) for i in items)
+            team = tuple(str(i) for i in items)
+            why = next((w for t in team if (w := _text_problem(t, 200))), None)
+            if why is None and len(team) > 100:
+                why = f"{len(team)} members; at most 100"
+            if why:
+                problems.append(located.error(("project", key), f"project.team: {why}"))
+                continue
+            values[key] = team
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            values[key] = str(value)
+            text = str(value)
+            why = _text_problem(text, FIELD_LIMITS.get(key, 1000), multiline=key == "summary")
+            if why:
+                problems.append(located.error(("project", key), f"project.{key}: {why}"))
+                continue
+            values[key] = text
         else:
             problems.append(
                 located.error(
@@ -231,7 +258,9 @@ def _project(located: Located, problems: list[InputError]) -> Project:
                 )
             )
     if not str(values.get("title", "")).strip():
-        if "title" not in values:
+        if raw.get("title") is not None and "title" not in values:
+            pass  # given but refused above: that message says what is wrong
+        elif "title" not in values:
             problems.append(
                 located.error(("project",), "project.title: required; give the project's title")
             )
@@ -305,7 +334,11 @@ def _notes(located: Located, rubric: Rubric, problems: list[InputError]) -> dict
                 located.error(("notes", key), f"notes.{key}: expected text, not {_what(value)}")
             )
         elif value is not None:
-            out[key] = str(value)
+            why = _text_problem(str(value), NOTE_LIMIT, multiline=True)
+            if why:
+                problems.append(located.error(("notes", key), f"notes.{key}: {why}"))
+            else:
+                out[key] = str(value)
     return out
 
 
@@ -350,6 +383,8 @@ def _waivers(located: Located, problems: list[InputError]) -> tuple[Waiver, ...]
                     f"waivers[{i}].reason: required; say why {finding} does not apply",
                 )
             )
+        elif why := _text_problem(reason, REASON_LIMIT, multiline=True):
+            problems.append(located.error((*path, "reason"), f"waivers[{i}].reason: {why}"))
         else:
             out.append(Waiver(finding, reason.strip(), located.line(path)))
     return tuple(out)
@@ -372,3 +407,10 @@ def _what(value: Any) -> str:
     if value is None:
         return "nothing"
     return "text"
+
+
+def _text_problem(text: str, limit: int, *, multiline: bool = False) -> str | None:
+    """Why a piece of user text is refused (too long, or hidden characters)."""
+    if len(text) > limit:
+        return f"too long ({len(text)} characters; at most {limit})"
+    return textcheck.problem(text, multiline=multiline)

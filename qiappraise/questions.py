@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
+from . import textcheck
 from .rubric import (
     Choice,
     ChoiceQuestion,
@@ -77,6 +78,9 @@ class _TextKind:
             raise _fail(q, f"too short: at least {q.min_length} characters")
         if len(text) > q.max_length:
             raise _fail(q, f"too long: at most {q.max_length} characters")
+        why = textcheck.problem(text.rstrip("\n"), multiline=q.type == "long_text")
+        if why:
+            raise AnswerError(why)  # not the rubric's message: it is about the characters
         return text.rstrip("\n") if text.strip() else None
 
     def allowed(self, q: TextQuestion) -> str:

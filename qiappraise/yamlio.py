@@ -85,6 +85,8 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
             f"file is larger than the {_size(max_bytes)} limit for input files",
             file=p,
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("is saved as UTF-16; save it as UTF-8", file=p)
     if b"\x00" in raw:
         raise InputError("looks like a binary file, expected YAML text", file=p)
     try:
@@ -192,7 +194,7 @@ class _Builder:
         lines = self.lines
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                raise self._fail(node, f"unsupported YAML tag {node.tag!r}; plain lists only")
+                raise self._fail(node, _tag_message(node.tag))
             out = []
             for i, item in enumerate(node.value):
                 lines[(*path, i)] = item.start_mark.line + 1
@@ -206,7 +208,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
-                raise self._fail(node, f"unsupported YAML tag {node.tag!r}; plain mappings only")
+                raise self._fail(node, _tag_message(node.tag))
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key_tag = key_node.tag
@@ -240,11 +242,7 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            raise self._fail(
-                node,
-                f"unsupported YAML tag {node.tag!r}; only plain text, numbers, "
-                "true/false, dates and null are allowed",
-            )
+            raise self._fail(node, _tag_message(node.tag))
         try:
             value = self._scalars.yaml_constructors[node.tag](self._scalars, node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
@@ -326,3 +324,12 @@ def write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (temporary file + rename)."""
     with atomic_open(path) as fh:
         fh.write(text)
+
+
+def _tag_message(tag: str) -> str:
+    # Show the tag as it was written (!!python/object), not as YAML expands it.
+    shown = "!!" + tag[len(_STANDARD) :] if tag.startswith(_STANDARD) else tag
+    return (
+        f"unsupported YAML tag {shown!r}; tags are not allowed: only plain mappings, "
+        "lists, text, numbers, true/false, dates and null"
+    )

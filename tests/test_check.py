@@ -167,7 +167,15 @@ def test_folders_recurse_and_skip_other_yaml(tmp_path: Path) -> None:
     assert "1 proposal checked" in result.stdout and "1 file skipped" in result.stdout
 
 
-def test_nothing_to_check_is_a_note_not_a_failure(tmp_path: Path) -> None:
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    # A gate fails closed: a folder with nothing to check is most likely a typo.
+    result = run("check", "--isolated", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {tmp_path}: folder holds no .yaml or .yml files to check"
+
+
+def test_only_other_yaml_is_a_note_not_a_failure(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("site_name: QI\n")
     result = run("check", "--isolated", tmp_path)
     assert result.exit_code == 0
     assert "no proposal files found" in result.stderr
