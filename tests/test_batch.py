@@ -96,7 +96,10 @@ def test_json_file_lists_errors(cohort: Path) -> None:
     doc = json.loads(Path("out.json").read_text(encoding="utf-8"))
     assert [e["file"] for e in doc["errors"]] == ["nope.yaml", "cohort/corrupt.yaml"]
     assert doc["skipped"] == [
-        {"file": "cohort/rubric.yaml", "reason": "not a proposal (a YAML mapping with a rubric, project or answers key)"}
+        {
+            "file": "cohort/rubric.yaml",
+            "reason": "not a proposal (a YAML mapping with a rubric, project or answers key)",
+        }
     ]
     assert len(doc["proposals"]) == 4
     assert "Title" in result.stdout  # the table still goes to the terminal

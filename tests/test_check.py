@@ -171,7 +171,9 @@ def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     # A gate fails closed: a folder with nothing to check is most likely a typo.
     result = run("check", "--isolated", tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: {tmp_path}: folder holds no .yaml or .yml files to check"
+    assert (
+        result.stderr.strip() == f"error: {tmp_path}: folder holds no .yaml or .yml files to check"
+    )
 
 
 def test_only_other_yaml_is_a_note_not_a_failure(tmp_path: Path) -> None:

@@ -114,7 +114,9 @@ def test_unknown_rubric_id(proposal: MakeProposal, tmp_path: Path) -> None:
     result = run("score", path, env={"QIAPPRAISE_RUBRICS": str(empty)})
     assert result.exit_code == 2
     # The proposal names the rubric, so the error points at that line.
-    assert result.stderr.startswith(f"error: {path}:2: rubric.id: unknown rubric 'mini'; known rubrics: ")
+    assert result.stderr.startswith(
+        f"error: {path}:2: rubric.id: unknown rubric 'mini'; known rubrics: "
+    )
 
 
 def test_unexpected_error_says_it_is_a_bug(
