@@ -130,6 +130,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,50000", help="comma-separated N")
     ap.add_argument("--jobs", type=int, default=None, help="passed to batch (default: cores)")
     args = ap.parse_args()
+    # An installed wheel runs from bytecode that pip compiled; a source checkout
+    # may not have it (PYTHONDONTWRITEBYTECODE), so compile first to measure
+    # what a user runs, not the compiler.
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "qiappraise"), quiet=1)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
         f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}  yaml C loader: {yaml.__with_libyaml__}"

@@ -8,6 +8,7 @@ than what it says. Both are refused with a message naming the character.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 #: Bidirectional embeddings, overrides and isolates. Plain direction marks
@@ -26,22 +27,28 @@ def _name(ch: str) -> str:
     return names.get(ch) or unicodedata.name(ch, "") or "control character"
 
 
+# One regular expression finds the first refused character at C speed: this
+# runs on every text of every proposal a batch scores.
+_REFUSED = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_ONE_LINE = re.compile(f"[{_REFUSED}\n]")
+_MULTILINE = re.compile(f"[{_REFUSED}]")
+
+
 def problem(text: str, *, multiline: bool = False) -> str | None:
     """Why ``text`` is refused, or None when it is fine."""
-    for i, ch in enumerate(text):
-        code = ord(ch)
-        if (ch == "\n" and multiline) or ch == "\t":
-            continue
-        if ch in BIDI_CONTROLS:
-            return (
-                f"contains an invisible bidirectional control U+{code:04X} ({_name(ch)}) at "
-                f"character {i + 1}, which can make text display differently from what it "
-                "says; remove it"
-            )
-        if code < 0x20 or 0x7F <= code < 0xA0:
-            what = (
-                "a line break" if ch == "\n" else f"a control character U+{code:04X} ({_name(ch)})"
-            )
-            allowed = "" if ch != "\n" else " (this field is one line)"
-            return f"contains {what} at character {i + 1}{allowed}; remove it"
-    return None
+    found = (_MULTILINE if multiline else _ONE_LINE).search(text)
+    if found is None:
+        return None
+    ch, i = found.group(), found.start()
+    code = ord(ch)
+    if ch in BIDI_CONTROLS:
+        return (
+            f"contains an invisible bidirectional control U+{code:04X} ({_name(ch)}) at "
+            f"character {i + 1}, which can make text display differently from what it "
+            "says; remove it"
+        )
+    if ch == "\n":
+        return f"contains a line break at character {i + 1} (this field is one line); remove it"
+    return (
+        f"contains a control character U+{code:04X} ({_name(ch)}) at character {i + 1}; remove it"
+    )
