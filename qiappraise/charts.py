@@ -22,7 +22,7 @@ ACCENT = "#0b5cad"
 FILL = "#d7e6f7"
 
 
-def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: str) -> str:
+def svg(chart_id: str, width: int, height: int, title: str, desc: str, body: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
@@ -86,7 +86,7 @@ def radar(a: Appraisal, chart_id: str = "chart-dimensions") -> str:
         "Radar chart of the dimensions of quality. Centre means not addressed, the dashed "
         "middle ring secondary, the outer ring primary. " + "; ".join(served) + "."
     )
-    return _svg(
+    return svg(
         chart_id, size, 360, "Dimensions of quality this project serves", desc, "".join(parts)
     )
 
@@ -147,7 +147,7 @@ def spectrum(
             + ", ".join(f"{label} {start:.2f} to {end:.2f}" for label, start, end in bands)
             + f". This project sits at {a.position:.2f}, in the {band} band."
         )
-    return _svg(
+    return svg(
         chart_id, width, 130, "Position on the repair to reform spectrum", desc, "".join(parts)
     )
 
@@ -194,4 +194,4 @@ def sections(a: Appraisal, chart_id: str = "chart-sections") -> str:
         )
         + "."
     )
-    return _svg(chart_id, width, height, "Score by section", desc, "".join(parts))
+    return svg(chart_id, width, height, "Score by section", desc, "".join(parts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -35,3 +36,23 @@ RubricOption = Annotated[
         dir_okay=False,
     ),
 ]
+
+TemplateDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--template-dir",
+        help="Folder of templates that override the bundled ones by name (rendered sandboxed).",
+        envvar="QIAPPRAISE_TEMPLATE_DIR",
+    ),
+]
+
+
+def emit(text: str, output: Path | None) -> None:
+    """``text`` to stdout, or atomically to ``output`` with a note on stderr."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .yamlio import write_text
+
+    write_text(output, text)
+    err(f"wrote {output}")

@@ -9,19 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from .charts import ACCENT, FILL, INK, MUTED
+from .charts import ACCENT, FILL, INK, MUTED, svg
 from .cohort import Cohort
-
-
-def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: str) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart" id="{chart_id}">'
-        f'<title id="{chart_id}-title">{escape(title)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
-        f"{body}</svg>"
-    )
 
 
 def histogram(c: Cohort, chart_id: str = "chart-scores") -> str:
@@ -56,7 +45,7 @@ def histogram(c: Cohort, chart_id: str = "chart-scores") -> str:
         f'font-size="12" fill="{INK}">Critical-engagement score</text>'
     )
     words = ", ".join(f"{b.count} scored {b.label}" for b in c.bins if b.count) or "no scores yet"
-    return _svg(
+    return svg(
         chart_id,
         width,
         height,
@@ -101,7 +90,7 @@ def dimension_shares(c: Cohort, chart_id: str = "chart-dimension-shares") -> str
         f"{d.label}: {d.addressed} of {d.total} ({d.share:.0%}), {d.primary} as primary"
         for d in c.dimensions
     )
-    return _svg(
+    return svg(
         chart_id,
         width,
         height,

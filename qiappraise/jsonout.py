@@ -15,8 +15,8 @@ from .appraisal import Appraisal, FindingResult, QuestionResult, SectionResult, 
 SCHEMA_VERSION = 1
 
 
-def document(a: Appraisal) -> dict[str, Any]:
-    """One appraisal as plain JSON-ready data."""
+def _head(a: Appraisal) -> dict[str, Any]:
+    """The document's first keys: what was appraised, with what, and the result."""
     p = a.project
     return {
         "schema_version": SCHEMA_VERSION,
@@ -39,6 +39,13 @@ def document(a: Appraisal) -> dict[str, Any]:
         "score": a.score,
         "band": a.band.id if a.band else None,
         "position": a.position,
+    }
+
+
+def document(a: Appraisal) -> dict[str, Any]:
+    """One appraisal as plain JSON-ready data."""
+    return {
+        **_head(a),
         "reasons": [
             {
                 "question": r.question,
@@ -221,31 +228,7 @@ def document_text(a: Appraisal) -> str:
     reused; the rest is written out key by key in ``document``'s order, each
     value encoded exactly as the json module encodes it.
     """
-    p = a.project
-    head = _encode(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "file": a.file,
-            "project": {
-                "title": p.title,
-                "lead": p.lead,
-                "team": list(p.team),
-                "setting": p.setting,
-                "specialty": p.specialty,
-                "organisation": p.organisation,
-                "date": p.date,
-            },
-            "rubric": {
-                "id": a.rubric.id,
-                "version": a.rubric.version,
-                "title": a.rubric.title,
-                "sha256": a.rubric.sha256,
-            },
-            "score": a.score,
-            "band": a.band.id if a.band else None,
-            "position": a.position,
-        }
-    )
+    head = _encode(_head(a))
     reasons = ",".join([_reason_text(r) for r in a.reasons])
     dimensions = _encode(
         {d.id: {"level": d.level, "evidence": list(d.evidence)} for d in a.dimensions}

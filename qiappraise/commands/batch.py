@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..cliutil import RubricOption, console, err
+from ..cliutil import RubricOption, TemplateDirOption, console, err
 from ..errors import EXIT_INVALID, UsageError
 
 if TYPE_CHECKING:
@@ -119,14 +119,7 @@ def batch(
         ReportFormats,
         typer.Option("--report-format", help="Report format for --out: html, md or both."),
     ] = ReportFormats.html,
-    template_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--template-dir",
-            help="Folder of templates that override the bundled ones by name (rendered sandboxed).",
-            envvar="QIAPPRAISE_TEMPLATE_DIR",
-        ),
-    ] = None,
+    template_dir: TemplateDirOption = None,
     rubric: RubricOption = None,
 ) -> None:
     """Score a cohort of proposals: a ranked table, exports and a cohort report.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..cliutil import RubricOption, console, err
+from ..cliutil import RubricOption, console, emit, err
 from ..errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -344,14 +344,7 @@ def schema(
     from .rubric import rubric_path
 
     loaded = load_rubric(rubric_path(rubric))
-    text = json.dumps(proposal_schema(loaded.rubric), indent=2, ensure_ascii=False) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from ..yamlio import write_text
-
-    write_text(output, text)
-    err(f"wrote {output}")
+    emit(json.dumps(proposal_schema(loaded.rubric), indent=2, ensure_ascii=False) + "\n", output)
 
 
 def register(app: typer.Typer) -> None:

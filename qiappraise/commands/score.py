@@ -1,14 +1,13 @@
 """`score` and `report`: one proposal (or several) in, an appraisal out."""
 
 import json
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..cliutil import RubricOption, console, err
+from ..cliutil import RubricOption, TemplateDirOption, console, emit
 
 
 class Format(str, Enum):
@@ -59,14 +58,7 @@ def report(
         Path | None,
         typer.Option("--output", "-o", help="Write here (atomically) instead of to stdout."),
     ] = None,
-    template_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--template-dir",
-            help="Folder of templates that override the bundled ones by name (rendered sandboxed).",
-            envvar="QIAPPRAISE_TEMPLATE_DIR",
-        ),
-    ] = None,
+    template_dir: TemplateDirOption = None,
     rubric: RubricOption = None,
 ) -> None:
     """Write an appraisal report in Markdown or HTML.
@@ -80,13 +72,7 @@ def report(
     proposal, loaded = resolve(file, rubric)
     appraisal = score_proposal(loaded.rubric, proposal, sha256=loaded.sha256)
     text = render(appraisal, loaded.rubric, format.value, template_dir=template_dir)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from ..yamlio import write_text
-
-    write_text(output, text)
-    err(f"wrote {output}")
+    emit(text, output)
 
 
 def register(app: typer.Typer) -> None:
