@@ -73,3 +73,16 @@ def test_validators_catch_broken_output(tmp_path: Path) -> None:
         '<p style="color:#eeeeee;background:#ffffff">faint</p><img src="data:,"></main></body></html>'
     )
     assert axe_violations([low_contrast]) != {}
+
+
+def test_hostile_report_is_still_valid_html(tmp_path: Path) -> None:
+    """Payloads in every user field leave the HTML valid and accessible."""
+    from .test_security import hostile_proposal
+
+    proposal, loaded = resolve(hostile_proposal(tmp_path))
+    appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+    page = tmp_path / "hostile.html"
+    page.write_text(render(appraisal, loaded.rubric, "html"), encoding="utf-8")
+    assert vnu_errors([page]) == ""
+    found = axe_violations([page])
+    assert found == {}, dump(found)
