@@ -56,7 +56,7 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
 
     headline = Text()
     headline.append("Critical engagement: ", style="bold")
-    headline.append(f"{fmt_score(a.score)}/100")
+    headline.append("not scored yet" if a.score is None else f"{a.score:.0f}/100")
     headline.append("   Band: ", style="bold")
     headline.append(a.band.label if a.band else "not placed (no answers place it yet)")
     if a.position is not None:
@@ -73,10 +73,12 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
                     Text(f"    - {r.question}: {r.answer} ({r.pull:.2f}, weight {r.weight:g})")
                 )
     if not a.complete:
+        shown = ", ".join(a.missing[:8]) + (
+            f" and {len(a.missing) - 8} more" if len(a.missing) > 8 else ""
+        )
         console.print(
             Text(
-                f"  Incomplete: {len(a.missing)} required question(s) unanswered: "
-                + ", ".join(a.missing),
+                f"  Incomplete: {len(a.missing)} required question(s) unanswered: {shown}",
                 style="yellow",
             )
         )
