@@ -191,7 +191,7 @@ class Task:
     file: str  # as the user would name it; what the documents say
     relative: str
     reports: tuple[tuple[str, str], ...] = ()  # (format, target path)
-    explicit: bool = False  # named on the command line: an error unless a mapping
+    explicit: bool = False  # named on the command line: never skipped
 
 
 @dataclass(frozen=True)
@@ -268,8 +268,11 @@ def _score(task: Task, options: Options) -> Outcome:
     located = load_file(task.file)
     if not _proposal.looks_like_proposal(located.data):
         if task.explicit:
-            # Named on the command line and not even a mapping: an error, not a skip.
+            # Named on the command line: an error that says what a proposal is, not a skip.
             _proposal.check_shape(located)
+            raise located.error(
+                (), "not a proposal: it has none of the keys rubric, project and answers"
+            )
         return Skipped(
             task.file, "not a proposal (a YAML mapping with a rubric, project or answers key)"
         )

@@ -25,8 +25,10 @@ def run(
 ) -> CheckReport:
     """Check every proposal under ``paths`` against its policy."""
     resolver = resolver or Resolver()
-    files, skipped = collect(paths)
-    results: list[FileResult] = []
+    files, skipped, problems = collect(paths)
+    results: list[FileResult] = [
+        invalid(str(p.file), p, resolver.resolve(Path(p.file or ".")).policy) for p in problems
+    ]
     rules: dict[str, RuleInfo] = {}
     for file in files:
         resolved = resolver.resolve(file)

@@ -38,36 +38,49 @@ def skip_reason(path: Path, explicit: bool = False) -> str | None:
     return "not a proposal (a YAML mapping with a rubric, project or answers key)"
 
 
-def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
-    """Proposal files under ``paths`` in a stable order, and those skipped."""
+def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped], list[InputError]]:
+    """Proposal files under ``paths`` in a stable order, those skipped, and paths
+    that give nothing to check (recorded, not raised, so every output format
+    can show them and CI still gets its report file)."""
     found: list[Path] = []
     skipped: list[Skipped] = []
+    problems: list[InputError] = []
     seen: set[Path] = set()
 
-    def consider(path: Path, explicit: bool = False) -> None:
+    def consider(path: Path, explicit: bool = False) -> bool:
         key = Path(os.path.abspath(path))
         if key in seen:
-            return
+            return True
         seen.add(key)
         reason = skip_reason(path, explicit)
         if reason is None:
             found.append(path)
-        else:
-            skipped.append(Skipped(str(path), reason))
+            return True
+        skipped.append(Skipped(str(path), reason))
+        return False
 
     for path in paths:
         if path.is_dir():
             files = _walk(path)
+            # A gate fails closed: a folder with nothing to check is most likely
+            # the wrong folder, and passing it would pass everything.
             if not files:
-                # A gate fails closed: a folder with nothing to check is likely a typo.
-                raise InputError("folder holds no .yaml or .yml files to check", file=path)
-            for file in files:
-                consider(file)
+                problems.append(
+                    InputError("folder holds no .yaml or .yml files to check", file=path)
+                )
+            elif not [f for f in files if consider(f)]:
+                problems.append(
+                    InputError(
+                        f"folder holds no proposals ({len(files)} YAML file"
+                        f"{'s' if len(files) != 1 else ''} passed over)",
+                        file=path,
+                    )
+                )
         elif path.exists():
             consider(path, explicit=True)
         else:
-            raise InputError("no such file or folder", file=path)
-    return found, skipped
+            problems.append(InputError("no such file or folder", file=path))
+    return found, skipped, problems
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -47,8 +47,16 @@ class _Group(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.TyperException):
+        except typer.Exit:
             raise
+        except typer.TyperException as exc:
+            ctx_of = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" or ctx_of is None:
+                raise  # click prints the help, or the message, itself
+            # A bad option on a command: one line, like every other error.
+            message = exc.format_message().replace("Value error, ", "")
+            err(f"error: {message} (see: {ctx_of.command_path} --help)")
+            raise typer.Exit(exc.exit_code) from None
         except Exception as exc:
             if os.environ.get("QIAPPRAISE_DEBUG"):
                 raise

@@ -84,7 +84,9 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
         raise UsageError(
             f"cannot compare: {old.file} is scored with {old.rubric.id} {old.rubric.version} "
             f"and {new.file} with {new.rubric.id} {new.rubric.version}; "
-            "both versions must use the same rubric (give one with --rubric)"
+            "a comparison only means something against one rubric, so both versions must name "
+            "the same rubric file (when the ids match but the files differ, --rubric FILE "
+            "scores both with one)"
         )
     score_change = (
         round(new.score - old.score, 1) if old.score is not None and new.score is not None else None

@@ -29,7 +29,7 @@ class Found:
     path: str
     resolved: str
     #: Named on the command line (not found in a folder or by a pattern): such a
-    #: file that is not even a YAML mapping is an error, not a skip.
+    #: file that is not a proposal is an error, not a skip.
     explicit: bool = False
 
 

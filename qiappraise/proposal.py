@@ -246,6 +246,8 @@ def _project(located: Located, problems: list[InputError]) -> Project:
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             text = str(value)
             why = _text_problem(text, FIELD_LIMITS.get(key, 1000), multiline=key == "summary")
+            if why is None and key == "date":
+                why = _date_problem(text)
             if why:
                 problems.append(located.error(("project", key), f"project.{key}: {why}"))
                 continue
@@ -414,3 +416,14 @@ def _text_problem(text: str, limit: int, *, multiline: bool = False) -> str | No
     if len(text) > limit:
         return f"too long ({len(text)} characters; at most {limit})"
     return textcheck.problem(text, multiline=multiline)
+
+
+def _date_problem(text: str) -> str | None:
+    """Dates are ISO dates, so they sort and read the same for everyone."""
+    import datetime as _dt
+
+    try:
+        _dt.date.fromisoformat(text[:10] if "T" in text or " " in text[10:11] else text)
+    except ValueError:
+        return f"{text!r} is not a date; use the form YYYY-MM-DD, e.g. 2026-03-01"
+    return None

@@ -99,10 +99,24 @@ class _TextKind:
         return str(value)
 
 
+def _hint(q: QuestionT, raw: Any) -> str:
+    """A did-you-mean for a value written as its label, in other case or with spaces."""
+    if not isinstance(raw, str):
+        return ""
+    wanted = " ".join(raw.split()).casefold()
+    for c in q.choices_:
+        if wanted in (c.value.casefold(), c.label.casefold(), c.value.replace("-", " ").casefold()):
+            return f" (did you mean {c.value!r}?)"
+    if "," in raw and q.type == "multi":
+        items = ", ".join(i.strip() for i in raw.split(","))
+        return f" (give a list, e.g. [{items}])"
+    return ""
+
+
 class _ChoiceKind:
     def coerce(self, q: _Choosy, raw: Any) -> Any:
         if isinstance(raw, (dict, list)) or _by_value(q, raw) is None:
-            raise _fail(q, f"{_show(raw)} is not one of: {_values(q)}")
+            raise _fail(q, f"{_show(raw)} is not one of: {_values(q)}{_hint(q, raw)}")
         return raw
 
     def allowed(self, q: _Choosy) -> str:
@@ -132,10 +146,14 @@ class _MultiKind:
         out: list[str] = []
         for item in items:
             if isinstance(item, (dict, list)) or _by_value(q, item) is None:
-                raise _fail(q, f"{_show(item)} is not one of: {_values(q)}")
+                raise _fail(q, f"{_show(item)} is not one of: {_values(q)}{_hint(q, item)}")
             if item in out:
                 raise _fail(q, f"{item!r} is listed twice")
             out.append(item)
+        if not out:
+            # An empty list says nothing was chosen: unanswered, never a silent zero
+            # (a rubric offers an explicit "none of these" choice for that).
+            return None
         exclusive = [v for v in out if (c := _by_value(q, v)) is not None and c.exclusive]
         if exclusive and len(out) > 1:
             raise _fail(q, f"{exclusive[0]!r} cannot be combined with other choices")

@@ -208,7 +208,11 @@ def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> 
     except jinja2.TemplateError as exc:
         file, line = _template_frame(exc.__traceback__, name)
         raise TemplateError(f"template error: {exc}", file=file, line=line) from None
-    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+    except TemplateError:
+        raise
+    except Exception as exc:
+        # Whatever goes wrong while a template runs (a division by zero, a range
+        # the sandbox refuses, a runaway recursion) is the template's error.
         file, line = _template_frame(exc.__traceback__, name)
         raise TemplateError(
             f"template error: {type(exc).__name__}: {exc}", file=file, line=line

@@ -197,12 +197,13 @@ def from_file(rubric: Rubric, path: Path) -> Session:
 
 
 def prefill(session: Session, rubric: Rubric, path: Path) -> int:
-    """Fill unanswered questions and empty metadata from another proposal file."""
+    """Fill unanswered questions from another proposal file.
+
+    Only the answers: the other file's title, lead and dates belong to another
+    project, and copying them would make it easy to save this one under them.
+    """
     other = from_file(rubric, path)
     filled = 0
-    for key, value in other.project.items():
-        if key not in session.project or session.project[key] in (None, ""):
-            session.project[key] = value
     for qid, value in other.answers.items():
         if session.answers.get(qid) is None:
             session.answers[qid] = value

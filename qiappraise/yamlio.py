@@ -246,7 +246,9 @@ class _Builder:
         try:
             value = self._scalars.yaml_constructors[node.tag](self._scalars, node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise self._fail(node, f"invalid value {node.value!r}: {exc}") from None
+            what = "date" if node.tag.endswith("timestamp") else "value"
+            hint = "; use the form YYYY-MM-DD" if what == "date" else ""
+            raise self._fail(node, f"invalid {what} {node.value!r}: {exc}{hint}") from None
         if isinstance(value, (_dt.date, _dt.datetime)):
             return value.isoformat()
         return value

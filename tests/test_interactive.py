@@ -266,8 +266,13 @@ def test_prefill_from_answers_file(mini: Rubric, tmp_path: Path) -> None:
 
     s = sessions.new(mini, tmp_path / "new.yaml")
     assert sessions.prefill(s, mini, MINI_FULL) == 6
-    assert s.project["title"] == "Full marks"
-    assert s.first_open() is None  # everything answered: straight to the review
+    assert "title" not in s.project  # the other project's details are not copied
+    first = s.first_open()
+    assert first is not None and s.steps()[first].key == "title"
+    # Once the project details are given, everything is answered: the review is next.
+    for step in s.steps()[:6]:
+        s.set_answer(step, "New project" if step.key == "title" else "")
+    assert s.first_open() is None
 
 
 def test_lock_refuses_a_second_session(tmp_path: Path) -> None:

@@ -140,7 +140,7 @@ def test_multi_coerce(mini: Rubric) -> None:
     assert k.coerce(q, ["children", "staff"]) == ["children", "staff"]
     assert k.coerce(q, "staff") == ["staff"]  # one value alone reads as a list of one
     assert k.coerce(q, ["nobody"]) == ["nobody"]
-    assert k.coerce(q, []) == []
+    assert k.coerce(q, []) is None  # nothing chosen: unanswered, never a silent zero
     assert refuse(q, ["nobody", "staff"]) == "'nobody' cannot be combined with other choices"
     assert refuse(q, ["staff", "staff"]) == "'staff' is listed twice"
     assert refuse(q, ["aliens"]) == "'aliens' is not one of: children, families, staff, nobody"

@@ -1,5 +1,6 @@
 """`batch` and `compare`: a cohort of proposals, and two versions of one."""
 
+import contextlib
 import json
 import os
 import sys
@@ -139,9 +140,11 @@ def batch(
         raise UsageError("--json - and --csv - cannot both write to stdout; give one a file")
     found = expand(inputs)
     formats = ("html", "md") if report_format is ReportFormats.both else (report_format.value,)
+    created = False
     if out is not None:
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {out}: exists and is not a folder")
+        created = not out.exists()
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -222,12 +225,21 @@ def batch(
         band_order = [b for m in metas.values() for b, _ in m.bands]
         labels = {d: label for m in metas.values() for d, label in m.dimensions}
         cohort_table(console(), sort_rows(rows, sort.value, band_order), labels)
-    if out is not None:
+    if out is not None and rows:
         err(
             f"wrote {len(rows)} report{'s' if len(rows) != 1 else ''} and the cohort report to {out}"
         )
+    elif out is not None:
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # made for this run, and nothing went into it
+        err(f"nothing was scored, so nothing was written to {out}")
     summary_line = f"{len(rows)} scored, {len(failed)} failed, {len(skipped)} skipped"
     err(summary_line)
+    if not rows and not failed:
+        # Everything was passed over: most likely the wrong folder.
+        err("error: none of the files given is a proposal")
+        raise typer.Exit(EXIT_INVALID)
     if failed:
         raise typer.Exit(EXIT_INVALID)
 

@@ -315,6 +315,11 @@ def init(
         return
     if file.exists() and not force:
         raise InputError("already exists; use --force to overwrite it", file=file)
+    # `init proposals/asthma.yaml` in a fresh repository: make the folder.
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create its folder: {exc.strerror or exc}", file=file) from None
     if schema_url is None:
         # The schema is generated, so it is refreshed in place: it stays in step
         # with the installed qiappraise.

@@ -52,8 +52,14 @@ def score(
 def report(
     file: Annotated[Path, typer.Argument(help="Proposal YAML file.", show_default=False)],
     format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md (Markdown) or html.")
-    ] = ReportFormat.md,
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="md (Markdown) or html; default: from the --output name (.html, .htm), else md.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write here (atomically) instead of to stdout."),
@@ -71,6 +77,9 @@ def report(
 
     proposal, loaded = resolve(file, rubric)
     appraisal = score_proposal(loaded.rubric, proposal, sha256=loaded.sha256)
+    if format is None:
+        suffix = output.suffix.lower() if output is not None else ""
+        format = ReportFormat.html if suffix in (".html", ".htm") else ReportFormat.md
     text = render(appraisal, loaded.rubric, format.value, template_dir=template_dir)
     emit(text, output)
 
