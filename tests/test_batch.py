@@ -173,3 +173,20 @@ def test_help_has_an_example() -> None:
     for cmd in ("batch", "compare"):
         result = invoke(cmd, "--help")
         assert f"Example: qiappraise {cmd} " in " ".join(result.stdout.split())
+
+
+def test_a_named_file_that_is_not_a_proposal_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("site_name: QI\n")
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "mkdocs.yml")], env=ENV)
+    assert result.exit_code == 2
+    assert "not a proposal: it has none of the keys rubric, project and answers" in result.stderr
+
+
+def test_nothing_but_other_yaml_fails_and_makes_no_folder(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "mkdocs.yml").write_text("site_name: QI\n")
+    out = tmp_path / "review"
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "in"), "--out", str(out)], env=ENV)
+    assert result.exit_code == 2
+    assert "error: none of the files given is a proposal" in result.stderr
+    assert not out.exists()

@@ -174,3 +174,13 @@ def test_rubric_show_path() -> None:
     for qid in ("driver", "target_name", "outcome", "story", "scope", "groups", "cycles"):
         assert qid in result.stdout
     assert result.stderr == ""
+
+
+def test_a_bad_option_is_one_line() -> None:
+    result = run("report", str(MINI_FULL), "--format", "pdf")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "error: Invalid value for '--format' / '-f': 'pdf' is not one of 'md', 'html'. "
+        "(see: qiappraise report --help)"
+    ]

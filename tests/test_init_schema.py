@@ -178,3 +178,10 @@ def test_readme_documents_every_finding() -> None:
         assert finding.title in text, finding.id
     for command in ("check", "init", "schema"):
         assert f"`qiappraise {command}" in text
+
+
+def test_init_makes_missing_folders(tmp_path: Path) -> None:
+    target = tmp_path / "proposals" / "2026" / "asthma.yaml"
+    result = run("init", target)
+    assert result.exit_code == 0, result.stderr
+    assert target.exists() and (target.parent / "critical-engagement.schema.json").exists()

@@ -240,3 +240,14 @@ def test_proposal_fixture_writes_a_valid_file(proposal: MakeProposal, mini: Rubr
     p = load_proposal(path, mini)
     assert p.answers == {"driver": "target", "target_name": "4 hours", "outcome": False}
     assert p.project.title == "Test project"
+
+
+@pytest.mark.parametrize("date", ["March 2021", "01/03/2021", "2021-3-1"])
+def test_project_date_must_be_iso(mini: Rubric, date: str) -> None:
+    text = f"rubric: {{id: mini, version: 1.2.0}}\nproject:\n  title: x\n  date: '{date}'\n"
+    with pytest.raises(ProblemsError) as info:
+        check(text, mini)
+    assert info.value.problems[0].line == 4
+    assert info.value.problems[0].message == (
+        f"project.date: {date!r} is not a date; use the form YYYY-MM-DD, e.g. 2026-03-01"
+    )

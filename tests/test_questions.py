@@ -304,3 +304,16 @@ def test_number_display() -> None:
     assert kind(q).display(q, 4.0) == "4 weeks"
     assert kind(q).display(q, 2.5) == "2.5 weeks"
     assert kind(number_q()).display(number_q(), 3) == "3"
+
+
+def test_did_you_mean_for_labels_case_and_lists(mini: Rubric) -> None:
+    assert refuse(mini.questions["driver"], "Need") == (
+        "'Need' is not one of: target, need, unsure (did you mean 'need'?)"
+    )
+    assert refuse(mini.questions["driver"], "A target") == (
+        "'A target' is not one of: target, need, unsure (did you mean 'target'?)"
+    )
+    assert refuse(mini.questions["groups"], "children, staff") == (
+        "'children, staff' is not one of: children, families, staff, nobody"
+        " (give a list, e.g. [children, staff])"
+    )

@@ -228,3 +228,26 @@ def test_markdown_to_stdout() -> None:
     result = CliRunner().invoke(app, ["report", str(ROOT / "examples" / "cypic.yaml")])
     assert result.exit_code == 0
     assert result.stdout.startswith("# Appraisal: ")
+
+
+def test_output_name_chooses_the_format(tmp_path: Path) -> None:
+    out = tmp_path / "cypic.html"
+    result = CliRunner().invoke(
+        app, ["report", str(ROOT / "examples" / "cypic.yaml"), "-o", str(out)]
+    )
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    md = tmp_path / "cypic.md"
+    CliRunner().invoke(app, ["report", str(ROOT / "examples" / "cypic.yaml"), "-o", str(md)])
+    assert md.read_text(encoding="utf-8").startswith("# Appraisal: ")
+
+
+def test_a_runaway_template_is_a_template_error(tmp_path: Path) -> None:
+    (tmp_path / "report.md.j2").write_text("{% for i in range(100000000) %}x{% endfor %}\n")
+    result = CliRunner().invoke(
+        app, ["report", str(ROOT / "examples" / "cypic.yaml"), "--template-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {tmp_path / 'report.md.j2'}:1: template error: OverflowError"
+    )
