@@ -29,6 +29,7 @@ def _head(a: Appraisal) -> dict[str, Any]:
             "specialty": p.specialty,
             "organisation": p.organisation,
             "date": p.date,
+            "summary": p.summary,
         },
         "rubric": {
             "id": a.rubric.id,

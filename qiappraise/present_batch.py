@@ -117,7 +117,7 @@ def comparison(console: Console, c: Comparison) -> None:
     console.print(Text(f"{c.old.file} → {c.new.file}", style="dim"))
     console.print()
     delta = "n/a" if c.score_change is None else f"{c.score_change:+.1f}"
-    console.print(f"Score: {fmt_score(c.old.score)} → {fmt_score(c.new.score)} ({delta})")
+    console.print(f"Score: {_one_decimal(c.old.score)} → {_one_decimal(c.new.score)} ({delta})")
     old_band = c.old.band.label if c.old.band else "not placed"
     new_band = c.new.band.label if c.new.band else "not placed"
     console.print(f"Band: {old_band} → {new_band}" + ("" if c.band_changed else " (unchanged)"))
@@ -147,3 +147,8 @@ def comparison(console: Console, c: Comparison) -> None:
     for a in c.answers:
         console.print(Text(f"  {a.question}: {a.prompt}"))
         console.print(Text(f"    {a.old} → {a.new}", style="dim"))
+
+
+def _one_decimal(value: float | None) -> str:
+    # The change is shown to one decimal, so the scores are too: 77.2 → 82.0 (+4.8).
+    return "n/a" if value is None else f"{value:.1f}"

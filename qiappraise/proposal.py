@@ -163,7 +163,7 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
     if ref.id != rubric.id:
         problems.append(
             located.error(
-                ("rubric",),
+                ("rubric", "id"),
                 f"rubric.id: this proposal answers {ref.id!r}, but the rubric given is {rubric.id!r}",
             )
         )
