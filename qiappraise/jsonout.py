@@ -43,6 +43,21 @@ def _head(a: Appraisal) -> dict[str, Any]:
     }
 
 
+def _finding(f: FindingResult) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "severity": f.severity,
+        "title": f.title,
+        "message": f.message,
+        "rationale": f.rationale,
+        "cite": f.cite,
+        "suggestion": f.suggestion,
+        "questions": list(f.concerns),
+        "waived": f.waived is not None,
+        **({"waiver_reason": f.waived} if f.waived is not None else {}),
+    }
+
+
 def document(a: Appraisal) -> dict[str, Any]:
     """One appraisal as plain JSON-ready data."""
     return {
@@ -85,21 +100,7 @@ def document(a: Appraisal) -> dict[str, Any]:
             }
             for s in a.sections
         ],
-        "findings": [
-            {
-                "id": f.id,
-                "severity": f.severity,
-                "title": f.title,
-                "message": f.message,
-                "rationale": f.rationale,
-                "cite": f.cite,
-                "suggestion": f.suggestion,
-                "questions": list(f.concerns),
-                "waived": f.waived is not None,
-                **({"waiver_reason": f.waived} if f.waived is not None else {}),
-            }
-            for f in a.findings
-        ],
+        "findings": [_finding(f) for f in a.findings],
         "complete": {"complete": a.complete, "missing": list(a.missing)},
         "ignored": list(a.ignored),
     }
@@ -195,20 +196,7 @@ def _finding_text(f: FindingResult) -> str:
     key = ("finding", f)
     found = _FRAGMENTS.get(key) if f.waived is None else None
     if found is None:
-        found = _encode(
-            {
-                "id": f.id,
-                "severity": f.severity,
-                "title": f.title,
-                "message": f.message,
-                "rationale": f.rationale,
-                "cite": f.cite,
-                "suggestion": f.suggestion,
-                "questions": list(f.concerns),
-                "waived": f.waived is not None,
-                **({"waiver_reason": f.waived} if f.waived is not None else {}),
-            }
-        )
+        found = _encode(_finding(f))
         if f.waived is None:
             _remember(key, found)
     return found
