@@ -163,11 +163,19 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path.chmod(0o000)
     tmp_path.chmod(0o755)
     cmd = [EXE, "score", str(path)]
-    if os.geteuid() == 0:  # root reads anything: drop to nobody for the real refusal
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("setpriv is needed to test an unreadable file as root")
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    if os.geteuid() == 0:
+        # Root reads anything, so the real refusal needs another user. The code is
+        # loaded as root first (the checkout may sit in a folder only root can
+        # enter, as mktemp makes them), then the process becomes nobody.
+        code = (
+            "import os, sys\n"
+            "import qiappraise.cli, qiappraise.loading, qiappraise.present\n"
+            "from qiappraise.entry import main\n"
+            "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+            f"sys.argv = ['qiappraise', 'score', {str(path)!r}]\n"
+            "main()\n"
+        )
+        cmd = [sys.executable, "-c", code]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd="/")
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == f"error: {path}: permission denied: cannot read this file"
