@@ -164,14 +164,20 @@ def test_unreadable_file(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     cmd = [EXE, "score", str(path)]
     if os.geteuid() == 0:
-        # Root reads anything, so the real refusal needs another user. The code is
-        # loaded as root first (the checkout may sit in a folder only root can
-        # enter, as mktemp makes them), then the process becomes nobody.
+        # Root reads anything, so the real refusal needs another user. Only the
+        # opening of files runs as nobody (effective ids, switched back after):
+        # the checkout itself may sit in a folder only root can enter.
         code = (
-            "import os, sys\n"
-            "import qiappraise.cli, qiappraise.loading, qiappraise.present\n"
+            "import os, pathlib, sys\n"
+            "real_open = pathlib.Path.open\n"
+            "def open_as_nobody(self, *args, **kwargs):\n"
+            "    os.setegid(65534); os.seteuid(65534)\n"
+            "    try:\n"
+            "        return real_open(self, *args, **kwargs)\n"
+            "    finally:\n"
+            "        os.seteuid(0); os.setegid(0)\n"
+            "pathlib.Path.open = open_as_nobody\n"
             "from qiappraise.entry import main\n"
-            "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
             f"sys.argv = ['qiappraise', 'score', {str(path)!r}]\n"
             "main()\n"
         )
