@@ -12,12 +12,13 @@ One bad file never stops a batch: every ``QiAppraiseError`` becomes a
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -167,7 +168,9 @@ def _row(
 @dataclass(frozen=True)
 class Scored:
     row: Row
-    document: str  # the `score --format json` document, serialised
+    # The `score --format json` document as UTF-8: encoded in the worker, so the
+    # parent copies bytes to the output without decoding and encoding each one.
+    document: bytes
     rubric: RubricMeta | None = None  # sent once per rubric per worker
 
 
@@ -288,7 +291,7 @@ def _score(task: Task, options: Options) -> Outcome:
     rubric = loaded.rubric
     proposal = _proposal.validate(located, rubric, ref=ref)
     a = score(rubric, proposal, sha256=loaded.sha256)
-    text = document_text(a) if options.documents else ""
+    text = document_text(a).encode() if options.documents else b""
     written = []
     if task.reports:
         from .report import FORMATS, context, render_template, tidy_markdown
@@ -336,15 +339,36 @@ def _worker_init() -> None:
     # what has not started and waits for the chunks in hand, so a worker never
     # dies half way through writing a report.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the worker inherited (modules, the loaded rubric) lives as long as
+    # it does: keep it out of the collector's passes over young objects.
+    gc.freeze()
 
 
 def _score_chunk(tasks: list[Task], options: Options) -> list[Outcome]:
     return [score_one(t, options) for t in tasks]
 
 
-def chunk_size(n: int, jobs: int) -> int:
-    """Enough chunks to balance the load, few enough that overhead stays small."""
-    return max(1, min(128, math.ceil(n / (jobs * 6))))
+#: Bounds on the files in one chunk: below MIN_CHUNK the round trips cost
+#: more than the scoring; above MAX_CHUNK a slow chunk at the end keeps one
+#: core busy while the others wait.
+MIN_CHUNK = 4
+MAX_CHUNK = 128
+
+
+def chunk_sizes(n: int, jobs: int) -> list[int]:
+    """Sizes for splitting ``n`` tasks among ``jobs`` workers (guided scheduling).
+
+    Each chunk takes about 1/(6 x jobs) of what is left, between MIN_CHUNK and
+    MAX_CHUNK: big chunks while there is plenty to do, small ones at the end,
+    so the workers finish close together.
+    """
+    sizes = []
+    left = n
+    while left > 0:
+        size = min(left, max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(left / (jobs * 6)))))
+        sizes.append(size)
+        left -= size
+    return sizes
 
 
 def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
@@ -369,8 +393,11 @@ def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outc
     from concurrent.futures import Future, ProcessPoolExecutor
 
     _prewarm(options)
-    size = chunk_size(len(tasks), jobs)
-    chunks = [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
+    chunks = []
+    start = 0
+    for size in chunk_sizes(len(tasks), jobs):
+        chunks.append(list(tasks[start : start + size]))
+        start += size
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_worker_init)
     try:
         work = partial(_score_chunk, options=options)
@@ -420,19 +447,20 @@ class JsonStream:
     """``{"schema_version", "proposals": [...], "errors", "skipped", "summary"}``, streamed.
 
     Documents are written as they arrive, one per line, so memory does not
-    grow with the number of proposals.
+    grow with the number of proposals. The stream is binary: documents come
+    from the workers as UTF-8 already.
     """
 
-    fh: IO[str]
+    fh: IO[bytes]
     count: int = 0
-    _open: bool = field(default=False, repr=False)
 
     def begin(self) -> None:
-        self.fh.write(f'{{"schema_version": {JSON_SCHEMA_VERSION},\n"proposals": [\n')
-        self._open = True
+        self.fh.write(b'{"schema_version": %d,\n"proposals": [\n' % JSON_SCHEMA_VERSION)
 
-    def add(self, document: str) -> None:
-        self.fh.write((",\n" if self.count else "") + document)
+    def add(self, document: bytes) -> None:
+        if self.count:
+            self.fh.write(b",\n")
+        self.fh.write(document)
         self.count += 1
 
     def finish(
@@ -444,14 +472,12 @@ class JsonStream:
         def dumps(value: Any) -> str:
             return json.dumps(value, ensure_ascii=False, indent=2)
 
-        self.fh.write("\n],\n")
-        self.fh.write(
-            '"errors": ' + dumps([{"file": e.file, "error": e.error} for e in errors]) + ",\n"
+        errors_ = dumps([{"file": e.file, "error": e.error} for e in errors])
+        skipped_ = dumps([{"file": s.file, "reason": s.reason} for s in skipped])
+        tail = (
+            f'\n],\n"errors": {errors_},\n"skipped": {skipped_},\n"summary": {dumps(summary)}\n}}\n'
         )
-        self.fh.write(
-            '"skipped": ' + dumps([{"file": s.file, "reason": s.reason} for s in skipped]) + ",\n"
-        )
-        self.fh.write('"summary": ' + dumps(summary) + "\n}\n")
+        self.fh.write(tail.encode())
 
 
 ProgressFn = Callable[[Outcome], None]

@@ -127,10 +127,21 @@ def _ordered_union(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _ref(row: Row, labels: dict[str, str]) -> ProjectRef:
-    counts = row.severity_counts()
-    html = next((r for r in row.reports if r.endswith(".html")), "")
-    md = next((r for r in row.reports if r.endswith(".md")), "")
+def _ref(row: Row, addressed: tuple[str, ...]) -> ProjectRef:
+    errors = warnings = infos = 0
+    for f in row.findings:
+        if f.severity == "error":
+            errors += 1
+        elif f.severity == "warning":
+            warnings += 1
+        elif f.severity == "info":
+            infos += 1
+    html = md = ""
+    for r in row.reports:
+        if not html and r.endswith(".html"):
+            html = r
+        elif not md and r.endswith(".md"):
+            md = r
     return ProjectRef(
         title=row.title,
         lead=row.lead,
@@ -139,10 +150,10 @@ def _ref(row: Row, labels: dict[str, str]) -> ProjectRef:
         score=row.score,
         band=row.band,
         band_label=row.band_label,
-        addressed=tuple(labels.get(d, d) for d in row.addressed()),
-        errors=counts["error"],
-        warnings=counts["warning"],
-        infos=counts["info"],
+        addressed=addressed,
+        errors=errors,
+        warnings=warnings,
+        infos=infos,
         html_report=html,
         md_report=md,
     )
@@ -174,7 +185,24 @@ def aggregate(
     dim_order = _ordered_union(d for m in rubrics for d in m.dimensions)
     band_order = _ordered_union(b for m in rubrics for b in m.bands)
     labels = dict(dim_order)
-    refs = [_ref(r, labels) for r in rows]
+    # Rows from a batch share their dimension tuples (see batch._row): a few
+    # dozen distinct ones in a cohort of thousands. Tally each once.
+    by_dims: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        by_dims.setdefault(r.dimensions, []).append(i)
+    addressed: list[tuple[str, ...]] = [()] * n
+    level_counts: dict[str, dict[str, int]] = {d: {} for d, _ in dim_order}
+    for dimensions, members in by_dims.items():
+        names = tuple(
+            labels.get(d, d) for d, level in dimensions if level in ("primary", "secondary")
+        )
+        for i in members:
+            addressed[i] = names
+        levels = dict(dimensions)
+        for dim_id, counts in level_counts.items():
+            level = levels.get(dim_id, "none")
+            counts[level] = counts.get(level, 0) + len(members)
+    refs = [_ref(r, addressed[i]) for i, r in enumerate(rows)]
 
     band_counts = {b: 0 for b, _ in band_order}
     for r in rows:
@@ -191,16 +219,10 @@ def aggregate(
     scores = [r.score for r in rows if r.score is not None]
     dims = []
     for dim_id, label in dim_order:
-        levels = [dict(r.dimensions).get(dim_id, "none") for r in rows]
-        dims.append(
-            DimensionShare(
-                dim_id,
-                label,
-                primary=levels.count("primary"),
-                secondary=levels.count("secondary"),
-                not_addressed=sum(1 for lv in levels if lv not in ("primary", "secondary")),
-            )
-        )
+        counts = level_counts[dim_id]
+        primary = counts.get("primary", 0)
+        secondary = counts.get("secondary", 0)
+        dims.append(DimensionShare(dim_id, label, primary, secondary, n - primary - secondary))
 
     by_finding: dict[str, list[int]] = {}
     meta: dict[str, tuple[str, str]] = {}

@@ -112,8 +112,22 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _encode_str = json.encoder.encode_basestring  # what _encode does with text
 #: Question types whose results repeat from proposal to proposal.
 _FINITE = frozenset({"choice", "multi", "scale", "yes_no"})
-_FRAGMENTS: dict[Any, str] = {}
-_FRAGMENTS_MAX = 50_000
+#: Text of results that scoring shares between proposals (frozen, so their
+#: text never changes), by id(). Each entry holds its object, so the id
+#: cannot be reused by another object while the entry exists.
+_SHARED: dict[int, tuple[object, str]] = {}
+_SHARED_MAX = 50_000
+
+
+def _shared(obj: object) -> str | None:
+    entry = _SHARED.get(id(obj))
+    return entry[1] if entry is not None and entry[0] is obj else None
+
+
+def _remember(obj: object, text: str) -> None:
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    _SHARED[id(obj)] = (obj, text)
 
 
 def _scalar(v: Any) -> str:
@@ -131,36 +145,24 @@ def _scalar(v: Any) -> str:
         return int.__repr__(v)
     if t is float and math.isfinite(v):
         return float.__repr__(v)
+    if t is list and all(type(x) is str for x in v):  # the answer to a multi question
+        return f"[{','.join([_encode_str(x) for x in v])}]"
     return _encode(v)  # lists, NaN, subclasses: exactly as the encoder has it
 
 
 def _question_text(q: QuestionResult) -> str:
-    value = q.value
-    key = None
-    if not isinstance(value, list) and (not q.answered or q.type in _FINITE):
-        # Free text and numbers rarely repeat: not worth keeping. Types are part
-        # of the key: True == 1 == 1.0 in Python, not in JSON.
-        key = (
-            q.id,
-            q.answered,
-            q.applies,
-            type(value),
-            value,
-            type(q.earned),
-            q.earned,
-            type(q.maximum),
-            q.maximum,
-        )
-        found = _FRAGMENTS.get(key)
-        if found is not None:
-            return found
+    found = _shared(q)
+    if found is not None:
+        return found
     text = (
         f'{{"id":{_scalar(q.id)},"answered":{_scalar(q.answered)},'
-        f'"applies":{_scalar(q.applies)},"answer":{_scalar(value)},'
+        f'"applies":{_scalar(q.applies)},"answer":{_scalar(q.value)},'
         f'"earned":{_scalar(q.earned)},"possible":{_scalar(q.maximum)}}}'
     )
-    if key is not None:
-        _remember(key, text)
+    # The results scoring shares: unanswered ones and answers from a fixed set
+    # without a note (see scoring._section). Free text rarely repeats.
+    if not q.note and not isinstance(q.value, list) and (not q.answered or q.type in _FINITE):
+        _remember(q, text)
     return text
 
 
@@ -184,28 +186,26 @@ def _section_text(s: SectionResult) -> str:
 
 
 def _reason_text(r: SpectrumReason) -> str:
-    return (
-        f'{{"question":{_scalar(r.question)},"answer":{_scalar(r.answer)},'
-        f'"pull":{_scalar(r.pull)},"weight":{_scalar(r.weight)}}}'
-    )
+    # Reasons come from answers scoring remembers (scoring._Facts.answer).
+    found = _shared(r)
+    if found is None:
+        found = (
+            f'{{"question":{_scalar(r.question)},"answer":{_scalar(r.answer)},'
+            f'"pull":{_scalar(r.pull)},"weight":{_scalar(r.weight)}}}'
+        )
+        _remember(r, found)
+    return found
 
 
 def _finding_text(f: FindingResult) -> str:
     # A finding's text is the rubric's, the same in every proposal it fires in
-    # (unless waived: the reason is the proposal's own).
-    key = ("finding", f)
-    found = _FRAGMENTS.get(key) if f.waived is None else None
+    # (unless waived: the reason is the proposal's own, and scoring does not share it).
+    found = _shared(f)
     if found is None:
         found = _encode(_finding(f))
         if f.waived is None:
-            _remember(key, found)
+            _remember(f, found)
     return found
-
-
-def _remember(key: Any, text: str) -> None:
-    if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
-        _FRAGMENTS.clear()
-    _FRAGMENTS[key] = text
 
 
 def document_text(a: Appraisal) -> str:

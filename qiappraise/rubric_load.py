@@ -32,19 +32,37 @@ class LoadedRubric:
     located: Located
 
 
-def load_rubric(path: str | Path, *, lint: bool = True) -> LoadedRubric:
-    """Read, validate and (by default) lint a rubric file; raise on any problem."""
+#: SHA-256 of rubric texts known to lint clean: the bundled rubrics as
+#: released. Linting tries answer combinations to prove each finding can fire,
+#: a third of the time `score` spends on its own work; for these exact bytes
+#: the answer is already known. Any edit changes the hash, and the rubric is
+#: linted again. tests/test_rubric_lint.py checks this list against the
+#: bundled files, so it cannot go stale unnoticed.
+LINTED_CLEAN = frozenset(
+    {
+        "12e20ec70d7c1051572b5476dac9117238ed9b3ea7b4aeef896c67587cb745de",  # critical-engagement 1.0.0
+    }
+)
+
+
+def load_rubric(path: str | Path, *, lint: bool = True, trust_known: bool = True) -> LoadedRubric:
+    """Read, validate and (by default) lint a rubric file; raise on any problem.
+
+    ``trust_known=False`` lints even a text listed in ``LINTED_CLEAN``.
+    """
     p = Path(path)
     try:
         stat = p.stat()
         key = (str(p.resolve()), stat.st_mtime_ns, stat.st_size)
     except OSError:
         key = (str(p), 0, 0)
-    return _load_cached(key, str(path), lint)
+    return _load_cached(key, str(path), lint, trust_known)
 
 
 @lru_cache(maxsize=16)
-def _load_cached(_key: tuple[str, int, int], path: str, lint: bool) -> LoadedRubric:
+def _load_cached(
+    _key: tuple[str, int, int], path: str, lint: bool, trust_known: bool = True
+) -> LoadedRubric:
     text = read_text(path)
     located = load_text(text, path)
     loaded = LoadedRubric(
@@ -53,7 +71,7 @@ def _load_cached(_key: tuple[str, int, int], path: str, lint: bool) -> LoadedRub
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         located=located,
     )
-    if lint:
+    if lint and not (trust_known and loaded.sha256 in LINTED_CLEAN):
         from .rubric_lint import lint as run_lint
 
         problems = run_lint(loaded)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from qiappraise.batch import Options, Scored, Task, chunk_size, run
+from qiappraise.batch import MAX_CHUNK, MIN_CHUNK, Options, Scored, Task, chunk_sizes, run
 from qiappraise.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +166,17 @@ def test_worker_processes_give_the_same_results(tmp_path: Path) -> None:
     assert strip(serial) == strip(pooled)  # type: ignore[arg-type]
     assert [type(o).__name__ for o in pooled[4:8]] == ["Scored", "Skipped", "Scored", "Failed"]
     assert sum(1 for o in pooled if isinstance(o, Scored) and o.rubric is not None) >= 1
-    assert chunk_size(10_000, 2) == 128 and chunk_size(30, 2) == 3
+
+
+def test_chunks_shrink_towards_the_end() -> None:
+    for n, jobs in ((10_000, 2), (50_000, 8), (30, 2), (1, 4), (0, 2)):
+        sizes = chunk_sizes(n, jobs)
+        assert sum(sizes) == n
+        assert all(0 < s <= MAX_CHUNK for s in sizes)
+        assert all(s >= MIN_CHUNK for s in sizes[:-1])  # only the remainder is smaller
+        assert sizes == sorted(sizes, reverse=True)
+    big = chunk_sizes(10_000, 2)
+    assert big[0] == MAX_CHUNK and big[-2] == MIN_CHUNK
 
 
 def test_help_has_an_example() -> None:

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from qiappraise.errors import InputError, ProblemsError
+from qiappraise.resources import rubrics_dir
 from qiappraise.rubric_lint import lint
-from qiappraise.rubric_load import LoadedRubric, load_rubric
+from qiappraise.rubric_load import LINTED_CLEAN, LoadedRubric, load_rubric
 from qiappraise.yamlio import dump, load_text
 
 from .conftest import MINI_RUBRIC, WriteYaml
@@ -51,6 +52,44 @@ def problems(tmp_path: Path, write_yaml: WriteYaml) -> Any:
 
 def test_mini_rubric_lints_clean(mini_loaded: LoadedRubric) -> None:
     assert lint(mini_loaded) == []
+
+
+def test_known_clean_hashes_are_the_bundled_rubrics_and_lint_clean() -> None:
+    # load_rubric skips linting for these exact texts; keep the list true.
+    hashes = set()
+    for path in sorted(rubrics_dir().glob("*.yaml")):
+        loaded = load_rubric(path, lint=False)
+        assert lint(loaded) == [], path
+        assert loaded.sha256 in LINTED_CLEAN, (
+            f"{path} changed: lint it, then put {loaded.sha256} in rubric_load.LINTED_CLEAN"
+        )
+        hashes.add(loaded.sha256)
+    assert hashes == LINTED_CLEAN  # nothing stale left in the list
+
+
+def test_a_known_text_is_trusted_but_trust_known_false_lints_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qiappraise import rubric_lint
+
+    calls = []
+    real = rubric_lint.lint
+
+    def counting(loaded: LoadedRubric) -> list[InputError]:
+        calls.append(loaded.path)
+        return real(loaded)
+
+    monkeypatch.setattr(rubric_lint, "lint", counting)
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes((rubrics_dir() / "critical-engagement.yaml").read_bytes())
+    load_rubric(copy)
+    assert calls == []
+    load_rubric(copy, trust_known=False)  # what `rubric validate` does
+    assert calls == [str(copy)]
+    edited = tmp_path / "edited.yaml"
+    edited.write_bytes(copy.read_bytes() + b"\n# an edit\n")
+    load_rubric(edited)
+    assert calls == [str(copy), str(edited)]
 
 
 def test_line_anchors_of_this_file() -> None:

@@ -269,3 +269,32 @@ def test_dump_round_trips_and_keeps_order() -> None:
     assert text.index("z:") < text.index("a:")
     assert "story: |" in text
     assert load_text(text).data == data
+
+
+def test_the_loader_needs_no_path_resolvers() -> None:
+    # _Loader skips PyYAML's path-resolver bookkeeping, which is only right
+    # while the safe loader has none.
+    from qiappraise.yamlio import _BaseLoader
+
+    assert not _BaseLoader.yaml_path_resolvers
+
+
+def test_remembered_tags_give_the_same_values() -> None:
+    text = "a: yes\nb: 'yes'\nc: 2026-01-15\nd: '2026-01-15'\ne: 1.5\nf: null\ng: ~\nh: text\n"
+    first = load_text(text).data
+    again = load_text(text).data  # now from the remembered tags
+    assert (
+        first
+        == again
+        == {
+            "a": True,
+            "b": "yes",
+            "c": "2026-01-15",
+            "d": "2026-01-15",
+            "e": 1.5,
+            "f": None,
+            "g": None,
+            "h": "text",
+        }
+    )
+    assert type(again["c"]) is str

@@ -163,13 +163,14 @@ def batch(
     metas: dict[str, core.RubricMeta] = {}
     skipped: list[core.Skipped] = []
     with ExitStack() as stack:
-        json_out: IO[str] | None = None
+        json_out: IO[bytes] | None = None
         if json_file == "-":
-            json_out = sys.stdout
+            sys.stdout.flush()  # the stream writes beneath the text layer
+            json_out = sys.stdout.buffer
         elif json_file is not None:
             from ..yamlio import atomic_open
 
-            json_out = stack.enter_context(atomic_open(json_file))
+            json_out = stack.enter_context(atomic_open(json_file, "wb"))
         stream = core.JsonStream(json_out) if json_out is not None else None
         if stream is not None:
             stream.begin()

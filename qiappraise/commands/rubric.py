@@ -75,7 +75,7 @@ def rubric_validate(
     failed = 0
     for path in files or bundled_rubrics():
         try:
-            loaded = load_rubric(path)
+            loaded = load_rubric(path, trust_known=False)
         except ProblemsError as exc:
             failed += 1
             for problem in exc.problems:
