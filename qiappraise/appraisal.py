@@ -23,7 +23,7 @@ class QuestionResult:
     type: str
     applies: bool
     answered: bool
-    value: Any
+    value: Any  # the answer as given; a multiple choice answer is a tuple
     display: str
     earned: float | None  # None: not scored (unanswered, not applicable or "not yet known")
     maximum: float

@@ -91,7 +91,7 @@ def document(a: Appraisal) -> dict[str, Any]:
                         "id": q.id,
                         "answered": q.answered,
                         "applies": q.applies,
-                        "answer": q.value,
+                        "answer": list(q.value) if isinstance(q.value, tuple) else q.value,
                         "earned": q.earned,
                         "possible": q.maximum,
                     }
@@ -145,9 +145,16 @@ def _scalar(v: Any) -> str:
         return int.__repr__(v)
     if t is float and math.isfinite(v):
         return float.__repr__(v)
-    if t is list and all(type(x) is str for x in v):  # the answer to a multi question
-        return f"[{','.join([_encode_str(x) for x in v])}]"
+    if t is tuple:  # the answer to a multi question
+        return _strings(v)
     return _encode(v)  # lists, NaN, subclasses: exactly as the encoder has it
+
+
+def _strings(items: Any) -> str:
+    """A JSON array of ``items``: text, or anything else as the encoder has it."""
+    if all(type(x) is str for x in items):
+        return f"[{','.join([_encode_str(x) for x in items])}]"
+    return _encode(list(items))
 
 
 def _question_text(q: QuestionResult) -> str:
@@ -161,7 +168,7 @@ def _question_text(q: QuestionResult) -> str:
     )
     # The results scoring shares: unanswered ones and answers from a fixed set
     # without a note (see scoring._section). Free text rarely repeats.
-    if not q.note and not isinstance(q.value, list) and (not q.answered or q.type in _FINITE):
+    if not q.note and (not q.answered or q.type in _FINITE):
         _remember(q, text)
     return text
 
@@ -217,18 +224,36 @@ def document_text(a: Appraisal) -> str:
     reused; the rest is written out key by key in ``document``'s order, each
     value encoded exactly as the json module encodes it.
     """
-    head = _encode(_head(a))
+    p = a.project
+    rubric = _shared(a.rubric)  # scoring shares one RubricInfo per rubric
+    if rubric is None:
+        rubric = _encode(_head(a)["rubric"])
+        _remember(a.rubric, rubric)
+    head = (
+        f'{{"schema_version":{SCHEMA_VERSION},"file":{_scalar(a.file)},'
+        f'"project":{{"title":{_scalar(p.title)},"lead":{_scalar(p.lead)},'
+        f'"team":{_strings(p.team)},"setting":{_scalar(p.setting)},'
+        f'"specialty":{_scalar(p.specialty)},"organisation":{_scalar(p.organisation)},'
+        f'"date":{_scalar(p.date)},"summary":{_scalar(p.summary)}}},'
+        f'"rubric":{rubric},"score":{_scalar(a.score)},'
+        f'"band":{_scalar(a.band.id if a.band else None)},"position":{_scalar(a.position)}}}'
+    )
     reasons = ",".join([_reason_text(r) for r in a.reasons])
-    dimensions = _encode(
-        {d.id: {"level": d.level, "evidence": list(d.evidence)} for d in a.dimensions}
+    dimensions = (
+        "{"
+        + ",".join(
+            [
+                f'{_scalar(d.id)}:{{"level":{_scalar(d.level)},"evidence":{_strings(d.evidence)}}}'
+                for d in a.dimensions
+            ]
+        )
+        + "}"
     )
     sections = ",".join([_section_text(s) for s in a.sections])
     findings = ",".join([_finding_text(f) for f in a.findings])
-    tail = _encode(
-        {
-            "complete": {"complete": a.complete, "missing": list(a.missing)},
-            "ignored": list(a.ignored),
-        }
+    tail = (
+        f'{{"complete":{{"complete":{_scalar(a.complete)},"missing":{_strings(a.missing)}}},'
+        f'"ignored":{_strings(a.ignored)}}}'
     )
     return (
         f'{head[:-1]},"reasons":[{reasons}],"dimensions":{dimensions},'

@@ -233,6 +233,8 @@ def _section(
         earned = None
         if found is not None:
             value = answers[qid]
+            if type(value) is list:  # results are frozen, and shared: see below
+                value = tuple(value)
             earned = found.earned
             if earned is not None and maximum > 0:
                 earned_total += earned
@@ -240,10 +242,9 @@ def _section(
         note = notes.get(qid, "") if notes else ""
         # Most questions of most proposals give a result some earlier proposal
         # gave too; share it (it is frozen). Not for free text and numbers (the
-        # cache would grow with every proposal), lists (the result would hold
-        # another proposal's list) or notes.
+        # cache would grow with every proposal) or notes.
         key = None
-        if not note and (found is None or finite) and not isinstance(value, list):
+        if not note and (found is None or finite):
             key = (qid, qid in applies, found is not None, type(value), value)
             result = cache.get(key)
             if result is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import os
 from html.parser import HTMLParser
 from typing import Any
@@ -21,8 +22,10 @@ from markdown_it import MarkdownIt
 
 from qiappraise import proposal as proposal_mod
 from qiappraise.errors import QiAppraiseError
+from qiappraise.jsonout import document, document_text
 from qiappraise.report import render
 from qiappraise.rubric import Rubric
+from qiappraise.rubric_load import DEFAULT_RUBRIC, find_rubric, load_rubric
 from qiappraise.rubric_load import validate as validate_rubric
 from qiappraise.scoring import score
 from qiappraise.yamlio import load_text
@@ -116,6 +119,42 @@ def test_proposal_loader_and_scorer_only_raise_our_errors(data: dict[str, Any]) 
         return
     a = score(MINI, p)
     assert a.score is None or 0 <= a.score <= 100
+
+
+@st.composite
+def annotated(draw: st.DrawFn, rubric: Rubric = MINI) -> dict[str, Any]:
+    """A proposal with the optional parts too: team, notes and waivers."""
+    data = draw(proposals(rubric))
+    data["project"]["team"] = draw(st.lists(TEXT.filter(lambda t: t.strip() != ""), max_size=3))
+    data["project"]["date"] = draw(st.sampled_from(["2026-01-15", "1999-12-31"]))
+    qids = list(rubric.questions)
+    data["notes"] = draw(st.dictionaries(st.sampled_from(qids), TEXT, max_size=3))
+    findings = [f.id for f in rubric.findings]
+    data["waivers"] = [
+        {"finding": f, "reason": draw(TEXT.filter(lambda t: t.strip() != ""))}
+        for f in draw(st.lists(st.sampled_from(findings), unique=True, max_size=2))
+    ]
+    return data
+
+
+DEFAULT = load_rubric(find_rubric(DEFAULT_RUBRIC)).rubric
+
+
+@SETTINGS
+@given(st.data())
+def test_fast_json_writer_matches_the_json_module(draw: st.DataObject) -> None:
+    # batch writes documents with jsonout.document_text, which reuses encoded
+    # fragments between proposals; it must equal json.dumps of the document.
+    rubric = draw.draw(st.sampled_from([MINI, DEFAULT]))
+    try:
+        p = _load(draw.draw(annotated(rubric)), rubric)
+    except QiAppraiseError:
+        return
+    for _ in range(2):  # the second time from the remembered fragments
+        a = score(rubric, p, sha256="f" * 64)
+        assert document_text(a) == json.dumps(
+            document(a), ensure_ascii=False, separators=(",", ":")
+        )
 
 
 @SETTINGS
