@@ -62,6 +62,7 @@ def _add_rules(rules: dict[str, RuleInfo], loaded: LoadedRubric) -> None:
 def _check_policy_names(origins: Mapping[str, str], problems: list[tuple[str, str]]) -> None:
     if not problems:
         return
-    key, message = problems[0]
-    origin = origins.get(key, "")
+    where, message = problems[0]
+    key = where.split(".", 1)[0]  # min-section.<id> -> min-section
+    origin = origins.get(where) or origins.get(key, "")
     raise UsageError(f"{origin}: {key}: {message}" if origin else f"{key}: {message}")

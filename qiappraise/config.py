@@ -36,6 +36,7 @@ class ConfigFile:
 
     path: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    #: By key, and by ``key.id`` for each entry of a mapping (min-section).
     lines: Mapping[str, int | None] = field(default_factory=dict)
 
     def origin(self, key: str) -> str:
@@ -104,6 +105,9 @@ def read_config(path: Path) -> ConfigFile:
         except SettingError as exc:
             raise InputError(f"{key}: {exc}", file=shown, line=line_of((key, *exc.key))) from None
         lines[key] = line_of((key,))
+        if isinstance(value, Mapping):  # so a wrong section id can be shown on its own line
+            for sub in value:
+                lines[f"{key}.{sub}"] = line_of((key, str(sub)))
     return ConfigFile(shown, values, lines)
 
 
@@ -239,7 +243,11 @@ class Resolver:
         policy = DEFAULT
         if config is not None:
             policy = with_values(policy, config.values)
-            origins.update({k: config.origin(k) for k in config.values})
+            origins.update({k: config.origin(k) for k in config.lines})
         policy = with_values(policy, self.overrides)
-        origins.update({k: f"command line ({SETTINGS[k].option})" for k in self.overrides})
+        for k in self.overrides:
+            # An option replaces the whole value: the file's lines for it no longer apply.
+            for stale in [o for o in origins if o.startswith(f"{k}.")]:
+                del origins[stale]
+            origins[k] = f"command line ({SETTINGS[k].option})"
         return ResolvedPolicy(policy, origins, config.path if config else None)

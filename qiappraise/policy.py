@@ -48,12 +48,18 @@ class Policy:
     allow_incomplete: bool = False
 
     def check_names(self, rubric: Rubric) -> list[tuple[str, str]]:
-        """(key, problem) for every section, dimension or band the rubric lacks."""
+        """(where, problem) for every section, dimension or band the rubric lacks.
+
+        ``where`` is the config key, or ``min-section.<id>`` for a section id,
+        so that the error can point at the line that names it.
+        """
         problems: list[tuple[str, str]] = []
         sections = [s.id for s in rubric.sections]
         for sid in self.min_section:
             if sid not in sections:
-                problems.append(("min-section", _unknown("section", sid, rubric.id, sections)))
+                problems.append(
+                    (f"min-section.{sid}", _unknown("section", sid, rubric.id, sections))
+                )
         dims = [d.id for d in rubric.dimensions]
         for req in self.require_dimensions:
             if req.dimension not in dims:
@@ -67,7 +73,13 @@ class Policy:
 
 
 def _unknown(what: str, name: str, rubric_id: str, allowed: list[str]) -> str:
-    return f"{name!r} is not a {what} of rubric {rubric_id} ({what}s: {', '.join(allowed)})"
+    import difflib
+
+    close = difflib.get_close_matches(name.replace("-", "_").lower(), allowed, n=1)
+    if not close:
+        close = difflib.get_close_matches(name.replace("_", "-").lower(), allowed, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{name!r} is not a {what} of rubric {rubric_id} ({what}s: {', '.join(allowed)}){hint}"
 
 
 class SettingError(ValueError):
@@ -105,13 +117,13 @@ def read_min_section(value: Any) -> dict[str, float]:
 
 
 def parse_dimension(text: str) -> DimensionRequirement:
-    """``equitable`` (addressed at all) or ``equitable:primary``."""
+    """``equitable`` or ``equitable:secondary`` (addressed at all), or ``equitable:primary``."""
     name, _, level = text.strip().partition(":")
-    level = level.strip() or "secondary"
+    level = level.strip().lower() or "secondary"
     if not name.strip() or level not in LEVELS:
         raise SettingError(
-            f"{text!r}: expected a dimension id, optionally with ':primary' "
-            "(e.g. equitable or equitable:primary)"
+            f"{text!r}: expected a dimension id, optionally with ':primary' (the main aim) "
+            "or ':secondary' (addressed at all, the default); e.g. equitable or equitable:primary"
         )
     return DimensionRequirement(name.strip(), level)
 
@@ -136,10 +148,14 @@ def read_fail_on(value: Any) -> tuple[str, ...]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise SettingError(f"expected a list of severities from: {', '.join(SEVERITIES)}")
     out: list[str] = []
+    said_none = False
     for item in items:
         for part in item.split(","):
             sev = part.strip().lower()
-            if sev in ("", "none"):
+            if sev == "none":
+                said_none = True
+                continue
+            if not sev:
                 continue
             if sev not in SEVERITIES:
                 raise SettingError(
@@ -147,13 +163,25 @@ def read_fail_on(value: Any) -> tuple[str, ...]:
                 )
             if sev not in out:
                 out.append(sev)
+    if said_none and out:
+        raise SettingError(
+            f"'none' cannot be combined with severities ({', '.join(out)}); "
+            "give none on its own, or only severities"
+        )
     return tuple(out)
 
 
+#: Text a config file may use for true or false: TOML has no yes/no, and a
+#: quoted "no" in YAML is text, but proposals accept yes and no for yes/no questions.
+_BOOL_WORDS = {"true": True, "yes": True, "false": False, "no": False}
+
+
 def read_bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise SettingError(f"expected true or false, not {value!r}")
-    return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+        return _BOOL_WORDS[value.strip().lower()]
+    raise SettingError(f"expected true or false (or yes or no), not {value!r}")
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,9 @@ def test_unknown_key_in_toml_names_file_and_line(tmp_path: Path) -> None:
         ("fail-under: 120\n", 1, "fail-under: 120 is out of range"),
         ("fail-on: [fatal]\n", 1, "'fatal' is not a severity"),
         ("min-section:\n  purpose: high\n", 2, "section 'purpose'"),
-        ("allow-incomplete: maybe\n", 1, "expected true or false"),
+        ("allow-incomplete: maybe\n", 1, "expected true or false (or yes or no)"),
+        ("fail-on: [none, warning]\n", 1, "'none' cannot be combined with severities (warning)"),
+        ("require-dimensions: ['equitable:main']\n", 1, "optionally with ':primary'"),
         ("- fail-under\n", 1, "expected a mapping"),
     ],
 )
@@ -156,6 +158,56 @@ def test_names_the_rubric_lacks_are_errors(tmp_path: Path) -> None:
     result = run("check", tmp_path / "p.yaml")
     assert result.exit_code == 2
     assert ".qiappraise.yaml:1: min-band: 'revolution' is not a band" in result.stderr
+
+
+def test_a_wrong_section_id_is_shown_on_its_own_line_with_a_suggestion(tmp_path: Path) -> None:
+    (tmp_path / ".qiappraise.yaml").write_text(
+        "fail-under: 40\nmin-section:\n  purpose: 20\n  measure: 30\n", encoding="utf-8"
+    )
+    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "p.yaml")
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 2
+    assert ".qiappraise.yaml:4: min-section: 'measure' is not a section" in result.stderr
+    assert "did you mean 'measures'?" in result.stderr
+    # In pyproject.toml too, and a command-line value replaces the file's lines.
+    (tmp_path / ".qiappraise.yaml").unlink()
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.qiappraise.min-section]\npurpose = 20\nmeasure = 30\n", encoding="utf-8"
+    )
+    result = run("check", tmp_path / "p.yaml")
+    assert "pyproject.toml:3: min-section: 'measure' is not a section" in result.stderr
+    result = run("check", tmp_path / "p.yaml", "--min-section", "purpse=10")
+    assert "command line (--min-section): min-section: 'purpse'" in result.stderr
+    assert "did you mean 'purpose'?" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("allow-incomplete: 'no'\n", False),
+        ("allow-incomplete: 'Yes'\n", True),
+        ("allow-incomplete: no\n", False),
+        ("allow-incomplete: true\n", True),
+    ],
+)
+def test_allow_incomplete_takes_yes_and_no_as_proposals_do(
+    tmp_path: Path, text: str, expected: bool
+) -> None:
+    config = tmp_path / ".qiappraise.yaml"
+    config.write_text(text, encoding="utf-8")
+    assert read_config(config).values["allow-incomplete"] is expected
+
+
+def test_secondary_is_the_default_level_and_may_be_written(tmp_path: Path) -> None:
+    config = tmp_path / ".qiappraise.yaml"
+    config.write_text(
+        "require-dimensions: [equitable, 'timely:secondary', 'safe:Primary']\n", encoding="utf-8"
+    )
+    assert read_config(config).values["require-dimensions"] == (
+        DimensionRequirement("equitable", "secondary"),
+        DimensionRequirement("timely", "secondary"),
+        DimensionRequirement("safe", "primary"),
+    )
 
 
 def test_comment_only_config_sets_nothing(tmp_path: Path) -> None:
