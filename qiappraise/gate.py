@@ -65,6 +65,12 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "The proposal waives a finding that did not fire: remove the waiver, or check its id.",
         "waivers",
     ),
+    "answer/ignored": (
+        "Every answer counts",
+        "The proposal answers a question that does not apply, given its other answers, "
+        "so the answer is not scored: remove it, or check the answer it depends on.",
+        "proposal-files",
+    ),
     "input/invalid": (
         "The proposal file is valid",
         "The file could not be read or its answers do not fit the rubric.",
@@ -104,6 +110,14 @@ class UnusedWaiver:
 
 
 @dataclass(frozen=True)
+class IgnoredAnswer:
+    """An answer to a question that does not apply: kept in the file, not scored."""
+
+    question: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Problem:
     message: str
     line: int | None
@@ -119,6 +133,7 @@ class FileResult:
     rules: tuple[RuleResult, ...] = ()
     findings: tuple[CheckedFinding, ...] = ()
     unused_waivers: tuple[UnusedWaiver, ...] = ()
+    ignored_answers: tuple[IgnoredAnswer, ...] = ()
     problems: tuple[Problem, ...] = ()  # invalid input: nothing else is set
 
     @property
@@ -190,6 +205,10 @@ class CheckReport:
     def unused_waivers(self) -> int:
         return sum(len(f.unused_waivers) for f in self.files)
 
+    @property
+    def ignored_answers(self) -> int:
+        return sum(len(f.ignored_answers) for f in self.files)
+
 
 def exit_code(decision: str, *, exit_zero: bool = False) -> int:
     """The exit code for a decision; ``--exit-zero`` reports without failing.
@@ -238,6 +257,10 @@ def evaluate(
     )
     waiver_lines = {w.finding: w.line or 1 for w in proposal.waivers}
     unused = tuple(UnusedWaiver(fid, waiver_lines.get(fid, 1)) for fid in appraisal.unused_waivers)
+    ignored = tuple(
+        IgnoredAnswer(qid, proposal.lines.get(("answers", qid)) or answers_line)
+        for qid in appraisal.ignored
+    )
     rules = _rules(appraisal, rubric, policy, findings, answers_line, first_line)
     return FileResult(
         file=appraisal.file,
@@ -246,6 +269,7 @@ def evaluate(
         rules=tuple(rules),
         findings=findings,
         unused_waivers=unused,
+        ignored_answers=ignored,
     )
 
 

@@ -103,6 +103,7 @@ def document(a: Appraisal) -> dict[str, Any]:
         "findings": [_finding(f) for f in a.findings],
         "complete": {"complete": a.complete, "missing": list(a.missing)},
         "ignored": list(a.ignored),
+        "unused_waivers": list(a.unused_waivers),
     }
 
 
@@ -253,7 +254,7 @@ def document_text(a: Appraisal) -> str:
     findings = ",".join([_finding_text(f) for f in a.findings])
     tail = (
         f'{{"complete":{{"complete":{_scalar(a.complete)},"missing":{_strings(a.missing)}}},'
-        f'"ignored":{_strings(a.ignored)}}}'
+        f'"ignored":{_strings(a.ignored)},"unused_waivers":{_strings(a.unused_waivers)}}}'
     )
     return (
         f'{head[:-1]},"reasons":[{reasons}],"dimensions":{dimensions},'

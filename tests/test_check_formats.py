@@ -236,3 +236,37 @@ def test_text_groups_by_file_with_clickable_lines(report: CheckReport) -> None:
     head = lines.index(f"{growth}: found wanting (score 28.9, band repair)")
     assert lines[head + 1].startswith(f"  {growth}:")
     assert lines[-1].startswith("Found wanting: 5 proposals checked")
+
+
+def test_ignored_answers_are_notes_in_every_format(tmp_path: Path) -> None:
+    # target_name applies only when the driver is a target: here it is not.
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text(
+        "rubric: {id: mini, version: 1.2.0}\nproject: {title: Ignored}\nanswers:\n"
+        "  driver: need\n  target_name: the four-hour standard\n  outcome: true\n"
+        "  scope: pathway\n  groups: [children]\n  cycles: 2\n",
+        encoding="utf-8",
+    )
+    report = run_check([proposal], Resolver(isolated=True), rubric_path=MINI_RUBRIC)
+    [result] = report.files
+    assert [(i.question, i.line) for i in result.ignored_answers] == [("target_name", 5)]
+    assert result.status == "pass"  # a note: it never fails a check on its own
+
+    text = FORMATS["text"](report, False)
+    assert f"{proposal}:5: note target_name does not apply" in text
+    assert "1 ignored answer." in text
+    doc = json.loads(FORMATS["json"](report, False))
+    assert doc["files"][0]["ignored_answers"] == [{"question": "target_name", "line": 5}]
+    assert doc["summary"]["ignored_answers"] == 1
+    sarif = json.loads(FORMATS["sarif"](report, False))
+    [rule] = [r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "answer/ignored"]
+    assert rule["defaultConfiguration"]["level"] == "note"
+    results = sarif["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [("answer/ignored", "note")]
+    path = tmp_path / "r.sarif"
+    path.write_text(FORMATS["sarif"](report, False), encoding="utf-8")
+    checked = tool("check-jsonschema", "--schemafile", SARIF_SCHEMA, path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert FORMATS["github"](report, False).startswith("::notice ")
+    assert [i["severity"] for i in issues(report)] == ["info"]
+    assert "ignored answer target_name" in FORMATS["junit"](report, False)

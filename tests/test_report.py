@@ -251,3 +251,38 @@ def test_a_runaway_template_is_a_template_error(tmp_path: Path) -> None:
     assert result.stderr.startswith(
         f"error: {tmp_path / 'report.md.j2'}:1: template error: OverflowError"
     )
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_ignored_answers_and_unused_waivers_are_noted(tmp_path: Path, fmt: str) -> None:
+    data = yaml.safe_load((ROOT / "examples" / "cypic.yaml").read_text(encoding="utf-8"))
+    assert data["answers"]["purpose_driver"] != "institutional-target"
+    data["answers"]["target_name"] = "The four-hour standard"  # applies only to a target
+    data["waivers"] = [{"finding": "CE099", "reason": "No such finding"}]
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    text = _render(path, fmt)
+    strong = "<strong>{}</strong>" if fmt == "html" else "**{}**"
+    assert (
+        strong.format("Not counted:") + " 1 answer to a question that does not apply, "
+        "given the other answers (target_name). Remove it, or check the answers it depends on."
+    ) in text
+    assert (
+        strong.format("Unused waiver:") + " CE099 matches no finding raised. "
+        "Remove it, or check the finding id."
+    ) in text
+    # A waiver's id is the proposal's own text: only ever text in the report.
+    data["waivers"] = [{"finding": "<b>CE*99*</b>", "reason": "x"}]
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    text = _render(path, fmt)
+    assert "<b>CE" not in text
+    if fmt == "md":
+        tokens = MarkdownIt("commonmark").enable("table").parse(text)
+        [note] = [t for t in tokens if t.type == "inline" and "Unused waiver" in t.content]
+        kinds = [c.type for c in note.children or ()]
+        assert "html_inline" not in kinds and "em_open" not in kinds
+        assert "<b>CE*99*</b> matches no finding" in "".join(
+            c.content for c in note.children or () if c.type == "text"
+        )
+    # And nothing of the sort when there is nothing to note.
+    assert "Not counted" not in _render(ROOT / "examples" / "cypic.yaml", fmt)

@@ -2,7 +2,7 @@
 
 The machine formats (SARIF, GitHub, GitLab) and the text format all list the
 same things in the same order: invalid input, failed policy rules, findings
-(failing first, waived ones marked) and unused waivers.
+(failing first, waived ones marked), unused waivers and ignored answers.
 """
 
 from __future__ import annotations
@@ -87,6 +87,19 @@ def for_file(result: FileResult) -> list[Annotation]:
                 subject=w.finding,
             )
         )
+    for i in result.ignored_answers:
+        out.append(
+            Annotation(
+                result.file,
+                i.line,
+                "answer/ignored",
+                "note",
+                f"ignored answer {i.question}",
+                f"{i.question} does not apply, given the other answers, so this answer "
+                "is not scored; remove it or check the answer it depends on",
+                subject=i.question,
+            )
+        )
     return out
 
 
@@ -109,6 +122,9 @@ def summary(report: CheckReport) -> str:
     if report.unused_waivers:
         u = report.unused_waivers
         counts.append(f"{u} unused waiver{'s' * (u != 1)}")
+    if report.ignored_answers:
+        i = report.ignored_answers
+        counts.append(f"{i} ignored answer{'s' * (i != 1)}")
     if report.skipped:
         counts.append(f"{len(report.skipped)} file{'s' * (len(report.skipped) != 1)} skipped")
     return f"{verdict(report.decision).capitalize()}: {', '.join(parts)}; {', '.join(counts)}."

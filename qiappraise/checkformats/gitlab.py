@@ -27,6 +27,8 @@ def severity(a: Annotation) -> str:
         return "info"
     if a.rule == "waiver/unused":
         return "minor"
+    if a.rule == "answer/ignored":
+        return "info"
     return _SEVERITY.get(a.severity, "minor")
 
 

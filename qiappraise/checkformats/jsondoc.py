@@ -63,6 +63,7 @@ def file_document(r: FileResult) -> dict[str, Any]:
             for f in r.findings
         ],
         "unused_waivers": [{"finding": w.finding, "line": w.line} for w in r.unused_waivers],
+        "ignored_answers": [{"question": i.question, "line": i.line} for i in r.ignored_answers],
         "problems": [{"message": p.message, "line": p.line} for p in r.problems],
     }
 
@@ -80,6 +81,7 @@ def document(report: CheckReport) -> dict[str, Any]:
             "findings": report.findings,
             "waived": report.waived,
             "unused_waivers": report.unused_waivers,
+            "ignored_answers": report.ignored_answers,
             "skipped": len(report.skipped),
         },
         "files": [file_document(r) for r in report.files],

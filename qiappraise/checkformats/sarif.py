@@ -38,6 +38,10 @@ def _finding_rule(info: RuleInfo) -> dict[str, Any]:
     return rule
 
 
+#: Rules that never fail a check on their own; the rest are errors.
+_POLICY_LEVEL = {"waiver/unused": "warning", "answer/ignored": "note"}
+
+
 def _policy_rule(rule_id: str) -> dict[str, Any]:
     title, help_text, anchor = POLICY_RULES[rule_id]
     return {
@@ -46,7 +50,7 @@ def _policy_rule(rule_id: str) -> dict[str, Any]:
         "fullDescription": {"text": help_text},
         "help": {"text": help_text, "markdown": help_text},
         "helpUri": f"{HOMEPAGE}#{anchor}",
-        "defaultConfiguration": {"level": "warning" if rule_id == "waiver/unused" else "error"},
+        "defaultConfiguration": {"level": _POLICY_LEVEL.get(rule_id, "error")},
         "properties": {"tags": ["qiappraise", rule_id.split("/")[0]]},
     }
 

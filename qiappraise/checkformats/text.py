@@ -18,6 +18,7 @@ _LABEL_STYLE = {
     "error": "bold red",
     "warning": "yellow",
     "info": "cyan",
+    "note": "cyan",
     "waived": "dim",
 }
 
@@ -37,14 +38,14 @@ def _label(a: Annotation) -> str:
         return "FAIL"
     if a.waived is not None:
         return "waived"
-    return a.severity or ("warning" if a.level == "warning" else "error")
+    return a.severity or {"warning": "warning", "note": "note"}.get(a.level, "error")
 
 
 def _body(a: Annotation) -> str:
     if a.rule.startswith("policy/"):
         name = a.rule.removeprefix("policy/") + (f" {a.subject}" if a.subject else "")
         return f"policy {name}: {a.message}"
-    if a.rule in ("input/invalid", "waiver/unused"):
+    if a.rule in ("input/invalid", "waiver/unused", "answer/ignored"):
         return a.message
     text = a.title + (f" ({a.severity})" if a.fails else "")
     return text + (f"; waived: {a.waived}" if a.waived is not None else "")
