@@ -37,6 +37,28 @@ class AnswerChange:
 
 
 @dataclass(frozen=True)
+class ProjectChange:
+    """A project detail (title, lead, team, ...) that differs between the versions."""
+
+    field: str
+    old: str
+    new: str
+
+
+#: The project details a comparison looks at, in the order proposals give them.
+PROJECT_FIELDS = (
+    "title",
+    "lead",
+    "team",
+    "setting",
+    "specialty",
+    "organisation",
+    "date",
+    "summary",
+)
+
+
+@dataclass(frozen=True)
 class FindingRef:
     id: str
     severity: str
@@ -53,6 +75,7 @@ class Comparison:
     resolved: tuple[FindingRef, ...]  # raised before, not now
     raised: tuple[FindingRef, ...]  # new this version
     answers: tuple[AnswerChange, ...]  # in rubric order
+    project: tuple[ProjectChange, ...] = ()  # in PROJECT_FIELDS order
 
     @property
     def band_changed(self) -> bool:
@@ -116,9 +139,15 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
                 _key(q.value),
             ):
                 answers.append(AnswerChange(q.id, q.prompt, was, now))
+    project = []
+    for name in PROJECT_FIELDS:
+        was, now = getattr(old.project, name), getattr(new.project, name)
+        if was != now:
+            project.append(ProjectChange(name, _detail(was), _detail(now)))
     return Comparison(
         old=old,
         new=new,
+        project=tuple(project),
         score_change=score_change,
         position_change=position_change,
         dimensions=dims,
@@ -126,6 +155,12 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
         raised=_refs(new.active_findings(), new_active - old_active),
         answers=tuple(answers),
     )
+
+
+def _detail(value: Any) -> str:
+    if isinstance(value, tuple):  # the team
+        return "; ".join(value) if value else "(none)"
+    return str(value) if value else "(none)"
 
 
 def _shown(answered: bool, value: Any, display: str) -> str:
@@ -162,6 +197,7 @@ def document(c: Comparison) -> dict[str, Any]:
         ],
         "findings_resolved": [f.id for f in c.resolved],
         "findings_new": [f.id for f in c.raised],
+        "project_changed": [{"field": p.field, "old": p.old, "new": p.new} for p in c.project],
         "answers_changed": [
             {"question": a.question, "prompt": a.prompt, "old": a.old, "new": a.new}
             for a in c.answers

@@ -140,6 +140,11 @@ def comparison(console: Console, c: Comparison) -> None:
         console.print(f"  resolved {f.id} {f.title} ({f.severity})")
     for f in c.raised:
         console.print(f"  new      {f.id} {f.title} ({f.severity})")
+    if c.project:
+        console.print()
+        console.print(Text("Project details changed", style="bold"))
+        for p in c.project:
+            console.print(Text(f"  {p.field}: {p.old} → {p.new}"))
     console.print()
     console.print(Text(f"Answers changed ({len(c.answers)})", style="bold"))
     if not c.answers:

@@ -90,3 +90,25 @@ def test_cli_formats(v2: Path) -> None:
     assert md.exit_code == 0
     assert md.stdout.startswith("# What changed: ")
     assert "| equity\\_stratified |" in md.stdout
+
+
+def test_project_details_that_changed_are_listed(tmp_path: Path) -> None:
+    text = V1.read_text(encoding="utf-8")
+    data_title = next(line for line in text.splitlines() if line.startswith("  title: "))
+    v2 = tmp_path / "v2.yaml"
+    v2.write_text(text.replace(data_title, "  title: A | renamed *project*"), encoding="utf-8")
+    old, new = appraise_file(V1), appraise_file(v2)
+    c = compare(old, new)
+    assert [(p.field, p.old, p.new) for p in c.project] == [
+        ("title", old.project.title, "A | renamed *project*")
+    ]
+    assert compare(old, appraise_file(V1)).project == ()
+    runner = CliRunner()
+    out = runner.invoke(app, ["compare", str(V1), str(v2)], env=ENV, terminal_width=200).stdout
+    assert f"Project details changed\n  title: {old.project.title} → A | renamed *project*" in out
+    js = json.loads(runner.invoke(app, ["compare", str(V1), str(v2), "-f", "json"], env=ENV).stdout)
+    assert js["project_changed"] == [
+        {"field": "title", "old": old.project.title, "new": "A | renamed *project*"}
+    ]
+    md = runner.invoke(app, ["compare", str(V1), str(v2), "-f", "md"], env=ENV).stdout
+    assert "| title |" in md and "A \\| renamed \\*project\\*" in md
