@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from .discover import Found, relative_names
 from .errors import QiAppraiseError
@@ -291,7 +291,9 @@ def _score(task: Task, options: Options) -> Outcome:
     rubric = loaded.rubric
     proposal = _proposal.validate(located, rubric, ref=ref)
     a = score(rubric, proposal, sha256=loaded.sha256)
-    text = document_text(a).encode() if options.documents else b""
+    # surrogateescape: a file name that is not UTF-8 is written back as the
+    # bytes it was, as Python's own stdout does with it.
+    text = document_text(a).encode("utf-8", "surrogateescape") if options.documents else b""
     written = []
     if task.reports:
         from .report import FORMATS, context, render_template, tidy_markdown
@@ -360,12 +362,15 @@ def chunk_sizes(n: int, jobs: int) -> list[int]:
 
     Each chunk takes about 1/(6 x jobs) of what is left, between MIN_CHUNK and
     MAX_CHUNK: big chunks while there is plenty to do, small ones at the end,
-    so the workers finish close together.
+    so the workers finish close together. A batch too small for MIN_CHUNK
+    files per worker gets smaller chunks, so that every worker has some.
     """
+    # A small batch still goes to every worker: with --out, each file is slow.
+    smallest = max(1, min(MIN_CHUNK, n // max(jobs, 1)))
     sizes = []
     left = n
     while left > 0:
-        size = min(left, max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(left / (jobs * 6)))))
+        size = min(left, max(smallest, min(MAX_CHUNK, math.ceil(left / (jobs * 6)))))
         sizes.append(size)
         left -= size
     return sizes
@@ -442,6 +447,20 @@ def _prewarm(options: Options) -> None:
 # --- the JSON export -----------------------------------------------------------
 
 
+class BytesOut(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+class TextAsBytes:
+    """A text stream taking bytes: for a stdout without a binary buffer."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        self.fh = fh
+
+    def write(self, data: bytes, /) -> int:
+        return self.fh.write(data.decode("utf-8", "surrogateescape"))
+
+
 @dataclass
 class JsonStream:
     """``{"schema_version", "proposals": [...], "errors", "skipped", "summary"}``, streamed.
@@ -451,7 +470,7 @@ class JsonStream:
     from the workers as UTF-8 already.
     """
 
-    fh: IO[bytes]
+    fh: BytesOut
     count: int = 0
 
     def begin(self) -> None:
@@ -477,7 +496,7 @@ class JsonStream:
         tail = (
             f'\n],\n"errors": {errors_},\n"skipped": {skipped_},\n"summary": {dumps(summary)}\n}}\n'
         )
-        self.fh.write(tail.encode())
+        self.fh.write(tail.encode("utf-8", "surrogateescape"))
 
 
 ProgressFn = Callable[[Outcome], None]

@@ -331,8 +331,16 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
     try:
-        encoding = None if "b" in mode else "utf-8"
-        with os.fdopen(fd, mode, encoding=encoding, newline=None if "b" in mode else "\n") as fh:
+        text = "b" not in mode
+        # surrogateescape: a file name that is not UTF-8 (it reaches reports and
+        # exports) is written back as the bytes it was, as Python's stdout does.
+        with os.fdopen(
+            fd,
+            mode,
+            encoding="utf-8" if text else None,
+            errors="surrogateescape" if text else None,
+            newline="\n" if text else None,
+        ) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

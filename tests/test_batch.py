@@ -169,11 +169,13 @@ def test_worker_processes_give_the_same_results(tmp_path: Path) -> None:
 
 
 def test_chunks_shrink_towards_the_end() -> None:
-    for n, jobs in ((10_000, 2), (50_000, 8), (30, 2), (1, 4), (0, 2)):
+    for n, jobs in ((10_000, 2), (50_000, 8), (30, 2), (1, 4), (0, 2), (24, 16), (100, 32)):
         sizes = chunk_sizes(n, jobs)
         assert sum(sizes) == n
         assert all(0 < s <= MAX_CHUNK for s in sizes)
-        assert all(s >= MIN_CHUNK for s in sizes[:-1])  # only the remainder is smaller
+        smallest = max(1, min(MIN_CHUNK, n // jobs))  # small batches reach every worker
+        assert all(s >= smallest for s in sizes[:-1])  # only the remainder is smaller
+        assert len(sizes) >= min(n, jobs)
         assert sizes == sorted(sizes, reverse=True)
     big = chunk_sizes(10_000, 2)
     assert big[0] == MAX_CHUNK and big[-2] == MIN_CHUNK
@@ -200,3 +202,53 @@ def test_nothing_but_other_yaml_fails_and_makes_no_folder(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "error: none of the files given is a proposal" in result.stderr
     assert not out.exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_written_back_as_its_bytes(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    odd = os.fsencode(folder) + b"/caf\xe9.yaml"  # Latin-1, as an old file system may have it
+    with open(odd, "wb") as fh:
+        fh.write((EXAMPLES / "cypic.yaml").read_bytes())
+    shutil.copy(EXAMPLES / "growth-charts.yaml", folder / "ok.yaml")
+    exe = Path(sys.executable).with_name("qiappraise")
+    for locale in ("C.UTF-8", "C"):
+        env = {**os.environ, "LC_ALL": locale, "PYTHONUTF8": "0"}
+        proc = subprocess.run(
+            [exe, "batch", folder, "--json", "-"], capture_output=True, env=env, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert b'"file":"' + odd + b'"' in proc.stdout
+        doc = json.loads(proc.stdout.decode("utf-8", "replace"))
+        assert doc["summary"]["scored"] == 2 and doc["errors"] == []
+    out = tmp_path / "out.json"
+    proc = subprocess.run([exe, "batch", folder, "--json", out], capture_output=True, check=False)
+    assert proc.returncode == 0 and odd in out.read_bytes()
+    # Reports and exports carry the name too (they were an internal error before).
+    review = tmp_path / "review"
+    proc = subprocess.run(
+        [exe, "batch", folder, "--out", review, "--csv", tmp_path / "s.csv"],
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in review.iterdir()) == ["caf.html", "index.html", "ok.html"]
+    assert b"caf\xe9.yaml" in (tmp_path / "s.csv").read_bytes()
+    proc = subprocess.run(
+        [exe, "report", odd, "-o", tmp_path / "r.html"], capture_output=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_json_to_a_stdout_without_a_binary_buffer() -> None:
+    import contextlib
+
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured), contextlib.suppress(SystemExit):
+        app(["batch", str(EXAMPLES / "cypic.yaml"), "--json", "-"], standalone_mode=False)
+    doc = json.loads(captured.getvalue())
+    assert [d["file"] for d in doc["proposals"]] == [str(EXAMPLES / "cypic.yaml")]

@@ -8,7 +8,7 @@ import time
 from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -163,10 +163,11 @@ def batch(
     metas: dict[str, core.RubricMeta] = {}
     skipped: list[core.Skipped] = []
     with ExitStack() as stack:
-        json_out: IO[bytes] | None = None
+        json_out: core.BytesOut | None = None
         if json_file == "-":
             sys.stdout.flush()  # the stream writes beneath the text layer
-            json_out = sys.stdout.buffer
+            buffer = getattr(sys.stdout, "buffer", None)  # None: e.g. redirect_stdout(StringIO())
+            json_out = buffer if buffer is not None else core.TextAsBytes(sys.stdout)
         elif json_file is not None:
             from ..yamlio import atomic_open
 
@@ -203,7 +204,7 @@ def batch(
 
                 # newline="" semantics: the CSV already carries its CRLF line ends.
                 with atomic_open(csv_file, "wb") as fh:
-                    fh.write(text.encode("utf-8"))
+                    fh.write(text.encode("utf-8", "surrogateescape"))
         # With nothing scored there is no cohort to report on, and last run's
         # cohort report in the folder is better left as it was.
         if out is not None and rows:
