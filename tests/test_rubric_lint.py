@@ -381,3 +381,24 @@ def test_rubric_that_is_not_a_mapping(tmp_path: Path, write_yaml: WriteYaml) -> 
     assert str(info.value) == (
         f"{path}:1: a rubric must be a YAML mapping (id, version, sections, ...), not a list"
     )
+
+
+def test_rubric_list_notes_broken_and_shadowed_rubrics(tmp_path: Path) -> None:
+    from .checkhelpers import run
+
+    (tmp_path / "broken.yaml").write_text("id: [oops\n", encoding="utf-8")
+    (tmp_path / "mini.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "mini-copy.yaml").write_text(BASE, encoding="utf-8")
+    result = run("rubric", "list", env={"QIAPPRAISE_RUBRICS": str(tmp_path)})
+    assert result.exit_code == 0
+    listed = [line.split("\t")[-1] for line in result.stdout.splitlines()]
+    assert listed[:2] == [str(tmp_path / "mini-copy.yaml"), str(tmp_path / "mini.yaml")]
+    assert listed[2].endswith("critical-engagement.yaml")  # the others are still listed
+    assert f"note: not a valid rubric, skipped: {tmp_path / 'broken.yaml'}:2: invalid YAML" in (
+        result.stderr
+    )
+    # `--rubric mini` means mini.yaml (its name matches); the copy is never chosen.
+    assert (
+        f"note: {tmp_path / 'mini-copy.yaml'} is not used for 'mini': "
+        f"{tmp_path / 'mini.yaml'} has the same id and comes first"
+    ) in result.stderr

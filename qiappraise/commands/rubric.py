@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..cliutil import CONTEXT, console
+from ..cliutil import CONTEXT, console, err
 from ..errors import EXIT_INVALID, InputError, ProblemsError
 
 rubric_app = typer.Typer(
@@ -24,11 +24,21 @@ def rubric_list() -> None:
 
     Example: qiappraise rubric list
     """
-    from ..rubric_load import bundled_rubrics, load_rubric
+    from ..rubric_load import bundled_rubrics, find_rubric, load_rubric
 
     for path in bundled_rubrics():
-        r = load_rubric(path, lint=False).rubric
+        try:
+            r = load_rubric(path, lint=False).rubric
+        except (InputError, ProblemsError) as exc:
+            # One broken file in $QIAPPRAISE_RUBRICS should not hide the others.
+            first = exc.problems[0] if isinstance(exc, ProblemsError) else exc
+            err(f"note: not a valid rubric, skipped: {first}")
+            err(f"  (qiappraise rubric validate {path} lists every problem)")
+            continue
         typer.echo(f"{r.id}\t{r.version}\t{len(r.questions)} questions\t{r.title}\t{path}")
+        chosen = find_rubric(r.id)
+        if Path(chosen) != Path(path):
+            err(f"note: {path} is not used for {r.id!r}: {chosen} has the same id and comes first")
 
 
 def rubric_path(ref: str | None) -> Path:
