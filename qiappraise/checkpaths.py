@@ -14,14 +14,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .discover import walk
 from .errors import InputError
 from .gate import Skipped
 from .proposal import looks_like_proposal
 from .yamlio import load_file
 
-SUFFIXES = (".yaml", ".yml")
-#: Folders never searched (a folder named on the command line is always searched).
-IGNORED_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
 CONFIG_FILES = frozenset({".qiappraise.yaml", ".qiappraise.yml", ".pre-commit-hooks.yaml"})
 
 
@@ -84,8 +82,6 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped], list[InputErr
 
 
 def _walk(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in IGNORED_DIRS)
-        out.extend(Path(root, f) for f in sorted(files) if f.endswith(SUFFIXES))
-    return out
+    # The same search as batch: hidden files and folders, and installed
+    # packages, are passed over.
+    return [Path(f) for f in walk(str(folder))]

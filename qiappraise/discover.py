@@ -1,7 +1,8 @@
 """Expanding batch inputs (files, folders, glob patterns) into proposal files.
 
-Folders are searched recursively for ``*.yaml`` and ``*.yml`` files, skipping
-hidden folders (``.git``) and ``node_modules``; patterns are expanded with
+Folders are searched recursively for ``*.yaml`` and ``*.yml`` files, passing
+over hidden files and folders (``.git``, ``.gitlab-ci.yml``) and the folders
+in ``SKIP_DIRS`` (``walk``, which ``check`` uses too); patterns are expanded with
 ``**`` meaning any depth. The same file reached twice (through a folder and a
 pattern, or a symlink) is kept once, where it was first found. The result is
 sorted within each input so that output never depends on the order a file
@@ -17,8 +18,9 @@ from pathlib import Path
 
 #: The file name endings a folder search picks up.
 SUFFIXES = (".yaml", ".yml")
-#: Folder names a recursive search never enters.
-SKIP_DIRS = frozenset({"node_modules", "__pycache__"})
+#: Folder names a recursive search never enters (a folder named on the command
+#: line is always searched): installed packages and caches hold YAML of their own.
+SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
 _GLOB_CHARS = frozenset("*?[")
 
 
@@ -37,14 +39,16 @@ class Found:
 class Discovery:
     files: tuple[Found, ...]
     errors: tuple[tuple[str, str], ...]  # (input, one-line reason): nothing to score there
-    duplicates: int  # files reached more than once and scored once
+    #: (path as reached again, path it was first found as): scored once, there.
+    duplicates: tuple[tuple[str, str], ...] = ()
 
 
 def is_pattern(text: str) -> bool:
     return any(c in _GLOB_CHARS for c in text)
 
 
-def _walk(folder: str) -> list[str]:
+def walk(folder: str) -> list[str]:
+    """The YAML files below ``folder``, sorted, without hidden or skipped ones."""
     out: list[str] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
@@ -58,14 +62,14 @@ def _walk(folder: str) -> list[str]:
 
 def expand(inputs: list[str]) -> Discovery:
     """The proposal files named by ``inputs``, de-duplicated by resolved path."""
-    seen: set[object] = set()
+    seen: dict[object, str] = {}
     found: list[Found] = []
     errors: list[tuple[str, str]] = []
-    duplicates = 0
+    duplicates: list[tuple[str, str]] = []
     for item in inputs:
         explicit = False
         if os.path.isdir(item):
-            candidates = _walk(item)
+            candidates = walk(item)
             if not candidates:
                 errors.append((item, "folder holds no .yaml or .yml files"))
         elif os.path.lexists(item) or not is_pattern(item):
@@ -81,7 +85,7 @@ def expand(inputs: list[str]) -> Discovery:
             candidates = []
             for m in matches:
                 if os.path.isdir(m):
-                    candidates.extend(_walk(m))
+                    candidates.extend(walk(m))
                 elif m.endswith(SUFFIXES) or not item.endswith(("*", "**")):
                     candidates.append(m)
             if not candidates:
@@ -95,12 +99,14 @@ def expand(inputs: list[str]) -> Discovery:
                 identity: object = (st.st_dev, st.st_ino)
             except OSError:
                 identity = os.path.realpath(c)
-            if identity in seen:
-                duplicates += 1
+            shown = _display(c)
+            first = seen.get(identity)
+            if first is not None:
+                duplicates.append((shown, first))
                 continue
-            seen.add(identity)
-            found.append(Found(path=_display(c), resolved=os.path.abspath(c), explicit=explicit))
-    return Discovery(tuple(found), tuple(errors), duplicates)
+            seen[identity] = shown
+            found.append(Found(path=shown, resolved=os.path.abspath(c), explicit=explicit))
+    return Discovery(tuple(found), tuple(errors), tuple(duplicates))
 
 
 def _display(path: str) -> str:

@@ -83,7 +83,10 @@ def test_globs_duplicates_and_json_on_stdout(cohort: Path) -> None:
     assert list(doc) == ["schema_version", "proposals", "errors", "skipped", "summary"]
     files = [p["file"] for p in doc["proposals"]]
     assert files == ["cohort/2026/alice/v1.yaml", "cohort/2026/bob smith/v1.yaml", "cohort/2026/Zoë naïve.yaml"]  # fmt: skip
-    assert "note: 2 files reached more than once, scored once" in result.stderr
+    assert "note: cohort/2026/alice/v1.yaml given more than once: scored once" in result.stderr
+    assert "note: cohort/2026/bob smith/v1.yaml given more than once: scored once" in (
+        result.stderr
+    )
     score = invoke("score", "-f", "json", "cohort/2026/alice/v1.yaml")
     assert doc["proposals"][0] == json.loads(score.stdout)[0]
     assert doc["summary"]["scored"] == 3
@@ -252,3 +255,12 @@ def test_json_to_a_stdout_without_a_binary_buffer() -> None:
         app(["batch", str(EXAMPLES / "cypic.yaml"), "--json", "-"], standalone_mode=False)
     doc = json.loads(captured.getvalue())
     assert [d["file"] for d in doc["proposals"]] == [str(EXAMPLES / "cypic.yaml")]
+
+
+def test_many_duplicates_are_named_up_to_a_few(cohort: Path) -> None:
+    result = invoke("batch", "cohort", "cohort", "cohort", "--json", "-")
+    assert result.exit_code == 2  # the cohort holds a corrupt file; the rest are scored
+    notes = [line for line in result.stderr.splitlines() if "scored once" in line]
+    assert len(notes) == 6 and notes[-1].startswith("note: and ")
+    doc = json.loads(result.stdout)
+    assert doc["summary"]["scored"] == len(doc["proposals"])

@@ -158,12 +158,16 @@ def test_folders_recurse_and_skip_other_yaml(tmp_path: Path) -> None:
     (tmp_path / ".hidden").mkdir()
     shutil.copy(MINI_FULL, tmp_path / "a" / "b" / "one.yml")
     shutil.copy(MINI_FULL, tmp_path / ".hidden" / "ignored.yaml")
+    shutil.copy(MINI_FULL, tmp_path / "a" / ".draft.yaml")  # hidden files too, as in batch
+    (tmp_path / "venv" / "lib").mkdir(parents=True)
+    shutil.copy(MINI_FULL, tmp_path / "venv" / "lib" / "installed.yaml")
     shutil.copy(CHECK_FIXTURES / "not-a-proposal.yaml", tmp_path / "a" / "mkdocs.yaml")
     (tmp_path / "a" / "notes.txt").write_text("not yaml", encoding="utf-8")
     result = run("check", "--isolated", "-r", MINI_RUBRIC, tmp_path)
     assert result.exit_code == 0, result.output
     assert "one.yml: passed" in result.stdout
     assert "ignored.yaml" not in result.stdout
+    assert ".draft.yaml" not in result.output and "installed.yaml" not in result.output
     assert "mkdocs.yaml: skipped, not a proposal" in result.stderr
     assert "1 proposal checked" in result.stdout and "1 file skipped" in result.stdout
 

@@ -43,7 +43,7 @@ def test_folder_is_searched_recursively_and_sorted(tree: Path) -> None:
         "cohort/deep/er/c.yaml",
         "cohort/with space/é -dash.yaml",
     ]
-    assert d.errors == () and d.duplicates == 0
+    assert d.errors == () and d.duplicates == ()
 
 
 def test_globs_and_duplicates(tree: Path) -> None:
@@ -57,13 +57,21 @@ def test_globs_and_duplicates(tree: Path) -> None:
         "cohort/with space/é -dash.yaml",
         "cohort/a.yml",
     ]
-    assert d.duplicates == 5  # three from the folder, b.yaml twice more
+    # Three from the folder, b.yaml twice more: each with where it was first found.
+    assert d.duplicates == (
+        ("cohort/b.yaml", "cohort/b.yaml"),
+        ("cohort/deep/er/c.yaml", "cohort/deep/er/c.yaml"),
+        ("cohort/with space/é -dash.yaml", "cohort/with space/é -dash.yaml"),
+        ("cohort/b.yaml", "cohort/b.yaml"),
+        ("cohort/b.yaml", "cohort/b.yaml"),
+    )
 
 
 def test_symlink_to_same_file_is_scored_once(tree: Path) -> None:
     os.symlink(tree / "cohort" / "b.yaml", tree / "link.yaml")
     d = expand(["link.yaml", "cohort/b.yaml"])
-    assert [f.path for f in d.files] == ["link.yaml"] and d.duplicates == 1
+    assert [f.path for f in d.files] == ["link.yaml"]
+    assert d.duplicates == (("cohort/b.yaml", "link.yaml"),)
 
 
 def test_missing_inputs_are_errors(tree: Path) -> None:

@@ -85,6 +85,10 @@ class _LazyProgress:
             self.progress.stop()
 
 
+#: Duplicates named one by one; overlapping patterns can reach thousands twice.
+MAX_DUPLICATE_NOTES = 5
+
+
 def batch(
     inputs: Annotated[
         list[str],
@@ -216,9 +220,12 @@ def batch(
 
     for s in skipped:
         err(f"note: skipped {s.file}: {s.reason}")
-    if found.duplicates:
-        n = found.duplicates
-        err(f"note: {n} file{'s' if n != 1 else ''} reached more than once, scored once")
+    for again, first in found.duplicates[:MAX_DUPLICATE_NOTES]:
+        same = "given more than once" if again == first else f"is the same file as {first}"
+        err(f"note: {again} {same}: scored once")
+    if len(found.duplicates) > MAX_DUPLICATE_NOTES:
+        n = len(found.duplicates) - MAX_DUPLICATE_NOTES
+        err(f"note: and {n} more file{'s' if n != 1 else ''} reached more than once, scored once")
     for f in failed:
         err(f"error: {f.error if f.error.startswith(f.file) else f'{f.file}: {f.error}'}")
     if json_file != "-" and csv_file != "-" and rows:
