@@ -91,17 +91,21 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
         )
     console.print()
 
+    # The bar repeats the score: on a narrow terminal it shrinks, then goes,
+    # before the section titles have to wrap.
+    bar_width = 20 if console.width >= 90 else (10 if console.width >= 72 else 0)
     table = Table(title="Sections", title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("Section")
     table.add_column("Weight", justify="right")
     table.add_column("Score", justify="right")
-    table.add_column("", no_wrap=True)
+    if bar_width:
+        table.add_column("", no_wrap=True)
     table.add_column("Answered", justify="right")
     for s in a.sections:
         score_text = fmt_score(s.score) + (" (capped)" if s.caps else "")
-        table.add_row(
-            s.title, f"{s.weight:g}%", score_text, bar(s.score), f"{s.answered}/{s.applicable}"
-        )
+        cells = [s.title, f"{s.weight:g}%", score_text]
+        cells += [bar(s.score, bar_width)] if bar_width else []
+        table.add_row(*cells, f"{s.answered}/{s.applicable}")
     console.print(table)
     console.print()
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from .batch import Row
@@ -54,53 +54,65 @@ def initials(labels: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+def _fit_left(text: str, width: int) -> str:
+    """Like ``_fit``, cutting from the left: the end of a path tells files apart."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    kept = text[-(width - 1) :]
+    while cell_len(kept) > width - 1:
+        kept = kept[1:]
+    return set_cell_size("…" + kept, width)
+
+
 def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) -> None:
     """The ranked table: one line per proposal, whatever the terminal's width.
 
     Dimensions show as one letter each (a dot where not addressed) with a key
-    below, so six long labels do not push every row onto several lines.
+    below, so six long labels do not push every row onto several lines. On a
+    narrow terminal Lead goes first, then Title; below that each proposal
+    takes two lines. The table is laid out here rather than by rich, which
+    took seconds for a cohort of thousands.
     """
     marks = initials(labels)
-    table = Table(show_edge=False, pad_edge=False, title_justify="left")
-    # The short columns are sized to their content; File, Title and Lead share
-    # what is left of the terminal's width (rich would rather drop columns).
-    # Lead gives way first on a narrow terminal.
-    show_lead = console.width >= 100
-    band_width = max([len(r.band_label or "not placed") for r in rows] + [4])
-    dims_width = max(4, len(labels))
-    fixed = 5 + band_width + dims_width + 6 + 3 * (6 if show_lead else 5)
-    free = max(24, console.width - fixed)
-    lead_width = free // 6 if show_lead else 0
-    file_width = max(10, (free - lead_width) * 2 // 5)
-    title_width = max(10, free - lead_width - file_width)
     # Paths are shown below the folder they all share, named in the title.
     base = os.path.commonpath([os.path.dirname(r.file) for r in rows]) if rows else ""
     cut = len(base) + 1 if base else 0
-    if base:
-        table.title = f"In {base}{os.sep}"
-    table.add_column("File", no_wrap=True, overflow="ellipsis", max_width=file_width)
-    table.add_column("Title", no_wrap=True, overflow="ellipsis", max_width=title_width)
-    if show_lead:
-        table.add_column("Lead", no_wrap=True, overflow="ellipsis", max_width=lead_width)
-    table.add_column("Score", justify="right", no_wrap=True, min_width=5)
-    table.add_column("Band", no_wrap=True, min_width=band_width)
-    table.add_column("Dims", no_wrap=True, min_width=dims_width)
-    table.add_column("E/W/I", justify="right", no_wrap=True, min_width=6)
+    data: list[tuple[str, ...]] = []
     for r in rows:
         c = r.severity_counts()
         addressed = set(r.addressed())
-        # The end of a path tells files apart; cut long paths from the left.
-        rel = r.file[cut:]
-        name = rel if len(rel) <= file_width else "…" + rel[-(file_width - 1) :]
-        cells = [name, r.title] + ([r.lead] if show_lead else [])
-        table.add_row(
-            *cells,
-            fmt_score(r.score),
-            r.band_label or "not placed",
-            "".join(marks[d] if d in addressed else "·" for d in labels),
-            f"{c['error']}/{c['warning']}/{c['info']}",
+        data.append(
+            (
+                r.file[cut:],
+                r.title,
+                r.lead,
+                fmt_score(r.score),
+                r.band_label or "not placed",
+                "".join(marks[d] if d in addressed else "·" for d in labels),
+                f"{c['error']}/{c['warning']}/{c['info']}",
+            )
         )
-    console.print(table)
+    if base:
+        console.print(Text(f"In {base}{os.sep}", style="bold"))
+    fixed = [
+        max([cell_len(d[i]) for d in data] + [len(h)])
+        for i, h in ((3, "Score"), (4, "Band"), (5, "Dims"), (6, "E/W/I"))
+    ]
+    longest = [max([cell_len(d[i]) for d in data] + [len(h)]) for i, h in enumerate(_FLEX)]
+    # Each column after the first costs 3 cells of separator (" │ ").
+    room = console.width - sum(fixed) - 3 * len(fixed)
+    flex = _flex_widths(room, longest, lead=console.width >= 100)
+    if flex is None:
+        _stacked(console, data)
+    else:
+        _table(console, data, flex, fixed)
     key = ", ".join(f"{marks[d]} {label}" for d, label in labels.items())
     console.print(
         Text(
@@ -109,6 +121,70 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
             style="dim",
         )
     )
+
+
+_FLEX = ("File", "Title", "Lead")
+#: The narrowest each flexible column may be, and the shares of what is left.
+_FLEX_MIN = (10, 12, 10)
+_FLEX_SHARE = (2, 3, 1)
+
+
+def _flex_widths(room: int, longest: list[int], *, lead: bool) -> list[int] | None:
+    """Widths for File, Title and Lead (0: left out), or None when not even File fits."""
+    for shown in (3, 2, 1) if lead else (2, 1):
+        need = sum(_FLEX_MIN[:shown]) + 3 * (shown - 1)
+        if room >= need:
+            break
+    else:
+        return None
+    space = room - 3 * (shown - 1)
+    widths = [min(longest[i], _FLEX_MIN[i]) for i in range(shown)]
+    # Hand out what is left by share, never beyond what a column needs.
+    while space > sum(widths):
+        grew = False
+        for i in range(shown):
+            if widths[i] < longest[i] and space > sum(widths):
+                step = min(_FLEX_SHARE[i], longest[i] - widths[i], space - sum(widths))
+                widths[i] += step
+                grew = True
+        if not grew:
+            break
+    return widths + [0] * (3 - shown)
+
+
+def _table(
+    console: Console, data: list[tuple[str, ...]], flex: list[int], fixed: list[int]
+) -> None:
+    shown = [i for i in range(3) if flex[i]]
+    widths = [flex[i] for i in shown] + fixed
+    heads = [_FLEX[i] for i in shown] + ["Score", "Band", "Dims", "E/W/I"]
+    right = {len(shown), len(shown) + 3}  # Score and E/W/I are numbers
+
+    def line(cells: list[str]) -> list[str]:
+        out = []
+        for k, (cell, w) in enumerate(zip(cells, widths, strict=True)):
+            if k in right:
+                out.append(set_cell_size(" " * max(0, w - cell_len(cell)) + cell, w))
+            elif k == 0:
+                out.append(_fit_left(cell, w))
+            else:
+                out.append(_fit(cell, w))
+        return out
+
+    console.print(Text(" ┃ ".join(line(heads)), style="bold"))
+    console.print(Text("━╇━".join("━" * w for w in widths)))
+    body = "\n".join(" │ ".join(line([d[i] for i in shown] + list(d[3:]))) for d in data)
+    # One write for the whole body: rich's per-line rendering is the slow part.
+    console.out(body, highlight=False)
+
+
+def _stacked(console: Console, data: list[tuple[str, ...]]) -> None:
+    """Two lines a proposal, for terminals too narrow for the table."""
+    for d in data:
+        console.print(Text(d[0], style="bold"), overflow="fold")
+        console.print(Text(f"  {d[3]} {d[4]} · {d[5]} · E/W/I {d[6]}"), overflow="fold")
+        if d[1]:
+            console.print(Text(f"  {d[1]}"), overflow="ellipsis", no_wrap=True)
 
 
 def comparison(console: Console, c: Comparison) -> None:

@@ -264,3 +264,63 @@ def test_many_duplicates_are_named_up_to_a_few(cohort: Path) -> None:
     assert len(notes) == 6 and notes[-1].startswith("note: and ")
     doc = json.loads(result.stdout)
     assert doc["summary"]["scored"] == len(doc["proposals"])
+
+
+def _table_at(width: int, rows: list[object] | None = None) -> list[str]:
+    from rich.console import Console
+
+    from qiappraise.present_batch import cohort_table
+
+    outcomes = list(
+        run([Task(str(p), p.name) for p in sorted(EXAMPLES.glob("*.yaml"))], Options(), 1)
+    )
+    found = [o.row for o in outcomes if isinstance(o, Scored)]
+    meta = next(o.rubric for o in outcomes if isinstance(o, Scored) and o.rubric is not None)
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None)
+    cohort_table(console, rows if rows is not None else found, dict(meta.dimensions))  # type: ignore[arg-type]
+    return out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("width", "columns"),
+    [
+        (120, ["File", "Title", "Lead", "Score", "Band", "Dims", "E/W/I"]),
+        (80, ["File", "Title", "Score", "Band", "Dims", "E/W/I"]),
+        (56, ["File", "Score", "Band", "Dims", "E/W/I"]),
+    ],
+)
+def test_the_table_fits_the_terminal_dropping_lead_then_title(
+    width: int, columns: list[str]
+) -> None:
+    lines = _table_at(width)
+    header = lines[1]
+    assert [c.strip() for c in header.split("┃")] == columns
+    table = lines[1:7]  # header, rule, four proposals
+    assert all(len(line) <= width for line in table)
+    assert len({len(line) for line in table}) == 1  # every row lines up
+    assert sum("│" in line for line in table) == 4
+
+
+def test_a_very_narrow_terminal_gets_two_lines_a_proposal() -> None:
+    lines = _table_at(40)
+    assert lines[1] == "cypic.yaml" and lines[2].startswith("  95 Reform · ")
+    assert all(len(line) <= 40 for line in lines)
+
+
+def test_wide_characters_keep_the_columns_aligned(tmp_path: Path) -> None:
+    from rich.cells import cell_len
+
+    from qiappraise.batch import Row
+
+    def row(file: str, title: str) -> Row:
+        return Row(file, file, title, "", "", 50.0, "repair", "Repair", 0.2, True, (), (), ())
+
+    rows: list[object] = [
+        row("d/小児科の改善プロジェクト.yaml", "子どもと家族のための待ち時間の短縮"),
+        row("d/plain.yaml", "Plain title"),
+    ]
+    lines = _table_at(70, rows)
+    body = [line for line in lines if "│" in line or "┃" in line]
+    assert len({cell_len(line) for line in body}) == 1
+    assert all(cell_len(line) <= 70 for line in body)
