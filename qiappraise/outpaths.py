@@ -47,7 +47,8 @@ def stem_for(relative: str) -> str:
 
 
 def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    # surrogateescape: a file name that is not UTF-8 hashes as the bytes it is.
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
 def unique_stems(relatives: list[str]) -> dict[str, str]:

@@ -324,3 +324,29 @@ def test_wide_characters_keep_the_columns_aligned(tmp_path: Path) -> None:
     body = [line for line in lines if "│" in line or "┃" in line]
     assert len({cell_len(line) for line in body}) == 1
     assert all(cell_len(line) <= 70 for line in body)
+
+
+def test_non_utf8_names_that_clash_and_every_check_format(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "nu"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "cypic.yaml", folder / "caf.yaml")
+    with open(os.fsencode(folder) + b"/caf\xe9.yaml", "wb") as fh:
+        fh.write((EXAMPLES / "cypic.yaml").read_bytes())
+    exe = Path(sys.executable).with_name("qiappraise")
+
+    def qi(*args: object, **env: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [exe, *map(str, args)], capture_output=True, env={**os.environ, **env}, check=False
+        )
+
+    proc = qi("batch", folder, "--out", tmp_path / "out")  # both names reduce to "caf"
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names[0].startswith("caf") and len(names) == 3
+    for fmt in ("text", "json", "sarif", "junit", "github", "gitlab"):
+        proc = qi("check", folder, "--output-format", fmt, GITHUB_STEP_SUMMARY=str(tmp_path / "s"))
+        assert proc.returncode == 0, (fmt, proc.stderr)

@@ -35,4 +35,4 @@ def fingerprint(*parts: str) -> str:
     Line numbers are left out on purpose: editing one answer must not make
     every issue below it look new to GitLab's merge-request comparison.
     """
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()

@@ -205,7 +205,7 @@ def _step_summary(report: "CheckReport") -> None:
 
     # Appended, not replaced: other steps of the job write to the same file.
     try:
-        with open(target, "a", encoding="utf-8") as fh:
+        with open(target, "a", encoding="utf-8", errors="surrogateescape") as fh:
             fh.write(step_summary(report) + "\n")
     except OSError as exc:
         raise InputError(
