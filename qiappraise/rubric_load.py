@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -236,11 +237,26 @@ def bundled_rubrics() -> list[Path]:
     return out
 
 
+_TOP_ID = re.compile(r"""^id:[ \t]*["']?([^\s"'#]+)""", re.MULTILINE)
+
+
+def _declared_id(path: Path) -> str | None:
+    """The top-level ``id:`` a rubric file declares, read without parsing it (None: unknown)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return None
+    found = _TOP_ID.search(head)
+    return found.group(1) if found else None
+
+
 def find_rubric(rubric_id: str) -> Path:
     """The file of the rubric with this id among the known rubric folders."""
     candidates = bundled_rubrics()
     for path in candidates:
-        if path.stem == rubric_id:
+        # A file named after the id is the quick way in, unless it says it is another rubric.
+        if path.stem == rubric_id and _declared_id(path) in (rubric_id, None):
             return path
     for path in candidates:  # the id inside a file need not match its name
         try:

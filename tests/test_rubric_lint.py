@@ -6,6 +6,7 @@ reported on the right line. Line numbers refer to tests/fixtures/mini-rubric.yam
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -400,5 +401,25 @@ def test_rubric_list_notes_broken_and_shadowed_rubrics(tmp_path: Path) -> None:
     # `--rubric mini` means mini.yaml (its name matches); the copy is never chosen.
     assert (
         f"note: {tmp_path / 'mini-copy.yaml'} is not used for 'mini': "
-        f"{tmp_path / 'mini.yaml'} has the same id and comes first"
+        f"{tmp_path / 'mini.yaml'} is named after it"
     ) in result.stderr
+
+
+def test_a_file_named_after_an_id_it_does_not_declare_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qiappraise.rubric_load import find_rubric
+
+    from .checkhelpers import run
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "mini.yaml").write_text(BASE.replace("id: mini\n", "id: other\n", 1), "utf-8")
+    (second / "x.yaml").write_text(BASE, encoding="utf-8")
+    env = {"QIAPPRAISE_RUBRICS": f"{first}{os.pathsep}{second}"}
+    result = run("rubric", "list", env=env)
+    assert result.exit_code == 0 and "note:" not in result.stderr
+    monkeypatch.setenv("QIAPPRAISE_RUBRICS", env["QIAPPRAISE_RUBRICS"])
+    assert find_rubric("mini") == second / "x.yaml"
+    assert find_rubric("other") == first / "mini.yaml"

@@ -38,7 +38,12 @@ def rubric_list() -> None:
         typer.echo(f"{r.id}\t{r.version}\t{len(r.questions)} questions\t{r.title}\t{path}")
         chosen = find_rubric(r.id)
         if Path(chosen) != Path(path):
-            err(f"note: {path} is not used for {r.id!r}: {chosen} has the same id and comes first")
+            why = (
+                "is named after it"
+                if chosen.stem == r.id
+                else "declares the same id and is found first"
+            )
+            err(f"note: {path} is not used for {r.id!r}: {chosen} {why}")
 
 
 def rubric_path(ref: str | None) -> Path:
