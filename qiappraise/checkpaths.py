@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .discover import walk
+from .discover import PASSED_OVER, walk
 from .errors import InputError
 from .gate import Skipped
 from .proposal import looks_like_proposal
@@ -43,13 +43,21 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped], list[InputErr
     found: list[Path] = []
     skipped: list[Skipped] = []
     problems: list[InputError] = []
-    seen: set[Path] = set()
+    seen: dict[object, Path] = {}
 
     def consider(path: Path, explicit: bool = False) -> bool:
-        key = Path(os.path.abspath(path))
-        if key in seen:
+        # The same file however it is reached (twice, or through a symlink), as in batch.
+        try:
+            st = os.stat(path)
+            key: object = (st.st_dev, st.st_ino)
+        except OSError:
+            key = os.path.abspath(path)
+        first = seen.get(key)
+        if first is not None:
+            same = "given more than once" if first == path else f"the same file as {first}"
+            skipped.append(Skipped(str(path), f"{same}, checked once"))
             return True
-        seen.add(key)
+        seen[key] = path
         reason = skip_reason(path, explicit)
         if reason is None:
             found.append(path)
@@ -64,7 +72,9 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped], list[InputErr
             # the wrong folder, and passing it would pass everything.
             if not files:
                 problems.append(
-                    InputError("folder holds no .yaml or .yml files to check", file=path)
+                    InputError(
+                        f"folder holds no .yaml or .yml files to check{PASSED_OVER}", file=path
+                    )
                 )
             elif not [f for f in files if consider(f)]:
                 problems.append(

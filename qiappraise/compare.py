@@ -41,8 +41,16 @@ class ProjectChange:
     """A project detail (title, lead, team, ...) that differs between the versions."""
 
     field: str
-    old: str
-    new: str
+    old: str | tuple[str, ...]  # as the proposal gives it: text, or the team's names
+    new: str | tuple[str, ...]
+
+    @property
+    def old_shown(self) -> str:
+        return _detail(self.old)
+
+    @property
+    def new_shown(self) -> str:
+        return _detail(self.new)
 
 
 #: The project details a comparison looks at, in the order proposals give them.
@@ -142,8 +150,9 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
     project = []
     for name in PROJECT_FIELDS:
         was, now = getattr(old.project, name), getattr(new.project, name)
-        if was != now:
-            project.append(ProjectChange(name, _detail(was), _detail(now)))
+        # Spacing is not a change a reader would see (a folded block, a trailing space).
+        if _words(was) != _words(now):
+            project.append(ProjectChange(name, was, now))
     return Comparison(
         old=old,
         new=new,
@@ -155,6 +164,18 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
         raised=_refs(new.active_findings(), new_active - old_active),
         answers=tuple(answers),
     )
+
+
+def _words(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(" ".join(v.split()) for v in value)
+    return " ".join(str(value).split())
+
+
+def _json_detail(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value or None
 
 
 def _detail(value: Any) -> str:
@@ -197,7 +218,10 @@ def document(c: Comparison) -> dict[str, Any]:
         ],
         "findings_resolved": [f.id for f in c.resolved],
         "findings_new": [f.id for f in c.raised],
-        "project_changed": [{"field": p.field, "old": p.old, "new": p.new} for p in c.project],
+        "project_changed": [
+            {"field": p.field, "old": _json_detail(p.old), "new": _json_detail(p.new)}
+            for p in c.project
+        ],
         "answers_changed": [
             {"question": a.question, "prompt": a.prompt, "old": a.old, "new": a.new}
             for a in c.answers

@@ -22,6 +22,8 @@ SUFFIXES = (".yaml", ".yml")
 #: line is always searched): installed packages and caches hold YAML of their own.
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
 _GLOB_CHARS = frozenset("*?[")
+#: Said when a folder search finds nothing: the files may be where it does not look.
+PASSED_OVER = " (hidden files and folders, and node_modules, venv, site-packages and __pycache__, are passed over)"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def expand(inputs: list[str]) -> Discovery:
         if os.path.isdir(item):
             candidates = walk(item)
             if not candidates:
-                errors.append((item, "folder holds no .yaml or .yml files"))
+                errors.append((item, f"folder holds no .yaml or .yml files{PASSED_OVER}"))
         elif os.path.lexists(item) or not is_pattern(item):
             # An explicit file is scored whatever its name ends with; a missing one
             # is reported (and `file[1].yaml` that exists is a file, not a pattern).
@@ -85,7 +87,8 @@ def expand(inputs: list[str]) -> Discovery:
             candidates = []
             for m in matches:
                 if os.path.isdir(m):
-                    candidates.extend(walk(m))
+                    if os.path.basename(os.path.normpath(m)) not in SKIP_DIRS:
+                        candidates.extend(walk(m))  # a folder a pattern reaches, searched as one
                 elif m.endswith(SUFFIXES) or not item.endswith(("*", "**")):
                     candidates.append(m)
             if not candidates:

@@ -77,7 +77,7 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
     Dimensions show as one letter each (a dot where not addressed) with a key
     below, so six long labels do not push every row onto several lines. On a
     narrow terminal Lead goes first, then Title; below that each proposal
-    takes two lines. The table is laid out here rather than by rich, which
+    takes a few short lines. The table is laid out here rather than by rich, which
     took seconds for a cohort of thousands.
     """
     marks = initials(labels)
@@ -90,9 +90,10 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
         addressed = set(r.addressed())
         data.append(
             (
-                r.file[cut:],
-                r.title,
-                r.lead,
+                # One line each: a tab would throw the columns out of line.
+                r.file[cut:].replace("\t", " "),
+                " ".join(r.title.split()),
+                " ".join(r.lead.split()),
                 fmt_score(r.score),
                 r.band_label or "not placed",
                 "".join(marks[d] if d in addressed else "·" for d in labels),
@@ -179,7 +180,7 @@ def _table(
 
 
 def _stacked(console: Console, data: list[tuple[str, ...]]) -> None:
-    """Two lines a proposal, for terminals too narrow for the table."""
+    """The file, its figures and its title on lines of their own, for narrow terminals."""
     for d in data:
         console.print(Text(d[0], style="bold"), overflow="fold")
         console.print(Text(f"  {d[3]} {d[4]} · {d[5]} · E/W/I {d[6]}"), overflow="fold")
@@ -220,7 +221,7 @@ def comparison(console: Console, c: Comparison) -> None:
         console.print()
         console.print(Text("Project details changed", style="bold"))
         for p in c.project:
-            console.print(Text(f"  {p.field}: {p.old} → {p.new}"))
+            console.print(Text(f"  {p.field}: {p.old_shown} → {p.new_shown}"))
     console.print()
     console.print(Text(f"Answers changed ({len(c.answers)})", style="bold"))
     if not c.answers:

@@ -312,3 +312,17 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     failed = try_repo("proposals/cypic.yaml", "proposals/growth.yaml")
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "proposals/growth.yaml: found wanting" in failed.stdout
+
+
+def test_the_same_file_twice_is_checked_once_with_a_note(tmp_path: Path) -> None:
+    shutil.copy(MINI_FULL, tmp_path / "p.yaml")
+    os.symlink(tmp_path / "p.yaml", tmp_path / "link.yaml")
+    result = run("check", "--isolated", "-r", MINI_RUBRIC, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "1 proposal checked" in result.stdout
+    assert f"{tmp_path / 'p.yaml'}: skipped, the same file as {tmp_path / 'link.yaml'}" in (
+        result.stderr
+    )
+    again = run("check", "--isolated", "-r", MINI_RUBRIC, tmp_path / "p.yaml", tmp_path / "p.yaml")
+    assert "1 proposal checked" in again.stdout
+    assert f"{tmp_path / 'p.yaml'}: skipped, given more than once, checked once" in again.stderr

@@ -99,10 +99,23 @@ def test_project_details_that_changed_are_listed(tmp_path: Path) -> None:
     v2.write_text(text.replace(data_title, "  title: A | renamed *project*"), encoding="utf-8")
     old, new = appraise_file(V1), appraise_file(v2)
     c = compare(old, new)
-    assert [(p.field, p.old, p.new) for p in c.project] == [
+    assert [(p.field, p.old_shown, p.new_shown) for p in c.project] == [
         ("title", old.project.title, "A | renamed *project*")
     ]
     assert compare(old, appraise_file(V1)).project == ()
+    # Spacing alone is no change; a team is compared, and exported, as names.
+    spaced = tmp_path / "spaced.yaml"
+    spaced.write_text(text.replace(data_title, data_title + "   "), encoding="utf-8")
+    assert compare(old, appraise_file(spaced)).project == ()
+    no_team = tmp_path / "no-team.yaml"
+    lines = text.splitlines()
+    start = lines.index("  team:")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("    - "))
+    no_team.write_text("\n".join(lines[:start] + lines[end:]) + "\n", encoding="utf-8")
+    [team] = compare(old, appraise_file(no_team)).project
+    assert team.field == "team" and team.new == () and team.new_shown == "(none)"
+    doc = document(compare(old, appraise_file(no_team)))
+    assert doc["project_changed"] == [{"field": "team", "old": list(old.project.team), "new": []}]
     runner = CliRunner()
     out = runner.invoke(app, ["compare", str(V1), str(v2)], env=ENV, terminal_width=200).stdout
     assert f"Project details changed\n  title: {old.project.title} → A | renamed *project*" in out

@@ -91,3 +91,11 @@ def test_relative_names_from_the_common_folder(tree: Path) -> None:
         "deep/er/c.yaml",
         "with space/é -dash.yaml",
     ]
+
+
+def test_a_pattern_does_not_search_installed_packages(tree: Path) -> None:
+    (tree / "cohort" / "venv" / "lib").mkdir(parents=True)
+    (tree / "cohort" / "venv" / "lib" / "pkg.yaml").write_text("a: 1\n", encoding="utf-8")
+    d = expand(["cohort/*"])
+    assert not [f for f in d.files if "venv" in f.path]
+    assert [f for f in d.files if f.path == "cohort/b.yaml"]

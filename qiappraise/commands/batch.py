@@ -220,11 +220,16 @@ def batch(
 
     for s in skipped:
         err(f"note: skipped {s.file}: {s.reason}")
-    for again, first in found.duplicates[:MAX_DUPLICATE_NOTES]:
+    # One note per file reached more than once, however often (by its first name).
+    again_as: dict[str, str] = {}
+    for again, first in found.duplicates:
+        if again_as.get(first, first) == first:
+            again_as[first] = again  # prefer a different name (a symlink) to show
+    for first, again in list(again_as.items())[:MAX_DUPLICATE_NOTES]:
         same = "given more than once" if again == first else f"is the same file as {first}"
         err(f"note: {again} {same}: scored once")
-    if len(found.duplicates) > MAX_DUPLICATE_NOTES:
-        n = len(found.duplicates) - MAX_DUPLICATE_NOTES
+    if len(again_as) > MAX_DUPLICATE_NOTES:
+        n = len(again_as) - MAX_DUPLICATE_NOTES
         err(f"note: and {n} more file{'s' if n != 1 else ''} reached more than once, scored once")
     for f in failed:
         err(f"error: {f.error if f.error.startswith(f.file) else f'{f.file}: {f.error}'}")
