@@ -67,6 +67,9 @@ class Session:
     answers: dict[str, Any] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     waivers: list[dict[str, Any]] = field(default_factory=list)
+    #: The file's editor modeline (``# yaml-language-server: $schema=...``, as
+    #: ``init`` writes), kept at the top when the file is rewritten.
+    modeline: str = ""
 
     # --- what to ask ---------------------------------------------------------
 
@@ -167,6 +170,8 @@ class Session:
     def save(self) -> None:
         """Write the proposal file atomically (temporary file + rename)."""
         header = "# Written by `qiappraise appraise`; edit by hand or run it again to continue.\n"
+        if self.modeline:
+            header = self.modeline + "\n" + header
         write_text(self.path, header + dump(self.to_data()))
 
 
@@ -187,6 +192,7 @@ def from_file(rubric: Rubric, path: Path) -> Session:
         project["team"] = [str(t) for t in project["team"]]
     raw_waivers = located.data.get("waivers") or []
     return Session(
+        modeline=_modeline(path),
         rubric=rubric,
         path=path,
         project=project,
@@ -194,6 +200,20 @@ def from_file(rubric: Rubric, path: Path) -> Session:
         notes=dict(p.notes),
         waivers=[dict(w) for w in raw_waivers if isinstance(w, dict)],
     )
+
+
+def _modeline(path: Path) -> str:
+    """The editor modeline among the file's leading comments, or ""."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if not line.startswith("#"):
+                    break  # past the leading comments
+                if line.lstrip("# \t").startswith("yaml-language-server:"):
+                    return line.rstrip("\r\n")
+    except OSError:
+        pass
+    return ""
 
 
 def prefill(session: Session, rubric: Rubric, path: Path) -> int:

@@ -308,3 +308,26 @@ def test_parse_meta(key: str, text: str, expected: Any) -> None:
 def test_parse_meta_refuses(key: str, text: str) -> None:
     with pytest.raises(ValueError):
         sessions.parse_meta(key, text)
+
+
+def test_an_init_skeleton_keeps_its_schema_line_when_appraised(
+    mini: Rubric, tmp_path: Path
+) -> None:
+    from .checkhelpers import run as cli
+
+    path = tmp_path / "p.yaml"
+    from .conftest import MINI_RUBRIC
+
+    result = cli("init", path, "--rubric", MINI_RUBRIC)
+    assert result.exit_code == 0, result.output
+    modeline = path.read_text(encoding="utf-8").splitlines()[0]
+    assert modeline.startswith("# yaml-language-server: $schema=")
+    s = sessions.from_file(mini, path)
+    s.set_answer(sessions.Step("question", "driver"), "need")
+    s.save()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == modeline  # editors still validate the file
+    assert lines[1].startswith("# Written by `qiappraise appraise`")
+    assert saved(path)["answers"] == {"driver": "need"}
+    s.save()  # and again: the line is not repeated
+    assert path.read_text(encoding="utf-8").count("yaml-language-server") == 1
