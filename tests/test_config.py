@@ -223,3 +223,23 @@ def test_toml_line_finder() -> None:
     assert toml_line(text, ("tool", "qiappraise"), ("fail-under",)) == 4
     assert toml_line(text, ("tool", "qiappraise"), ("min-section", "a")) == 5
     assert toml_line(text, ("tool", "qiappraise"), ("missing",)) == 3
+
+
+def test_the_readme_show_config_sample_is_what_the_tool_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    config = readme.split("```yaml\n# .qiappraise.yaml\n", 1)[1].split("```", 1)[0]
+    command = "$ qiappraise check proposals/ --show-config --fail-under 70\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    (tmp_path / ".qiappraise.yaml").write_text("# .qiappraise.yaml\n" + config, "utf-8")
+    (tmp_path / "proposals").mkdir()
+    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "proposals" / "p.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "proposals/", "--show-config", "--fail-under", "70")
+    assert result.exit_code == 0, result.output
+
+    def words(text: str) -> list[list[str]]:
+        return [line.split() for line in text.strip().splitlines()]
+
+    assert words(result.stdout) == words(shown)
