@@ -70,6 +70,9 @@ class Session:
     #: The file's editor modeline (``# yaml-language-server: $schema=...``, as
     #: ``init`` writes), kept at the top when the file is rewritten.
     modeline: str = ""
+    #: The file is a skeleton from ``init``: saved as one, filled in, so the
+    #: help comments of the questions still open stay in the file.
+    skeleton: bool = False
 
     # --- what to ask ---------------------------------------------------------
 
@@ -169,6 +172,15 @@ class Session:
 
     def save(self) -> None:
         """Write the proposal file atomically (temporary file + rename)."""
+        if self.skeleton:
+            from .skeleton import skeleton
+
+            schema = self.modeline.partition("$schema=")[2].strip()
+            text = skeleton(self.rubric, schema_ref=schema, filled=self.to_data())
+            if not self.modeline:  # the user removed it: so be it
+                text = text.split("\n", 1)[1]
+            write_text(self.path, text)
+            return
         header = "# Written by `qiappraise appraise`; edit by hand or run it again to continue.\n"
         if self.modeline:
             header = self.modeline + "\n" + header
@@ -191,8 +203,10 @@ def from_file(rubric: Rubric, path: Path) -> Session:
     if isinstance(project.get("team"), list):
         project["team"] = [str(t) for t in project["team"]]
     raw_waivers = located.data.get("waivers") or []
+    modeline, is_skeleton = _leading_comments(path)
     return Session(
-        modeline=_modeline(path),
+        modeline=modeline,
+        skeleton=is_skeleton,
         rubric=rubric,
         path=path,
         project=project,
@@ -202,18 +216,23 @@ def from_file(rubric: Rubric, path: Path) -> Session:
     )
 
 
-def _modeline(path: Path) -> str:
-    """The editor modeline among the file's leading comments, or ""."""
+def _leading_comments(path: Path) -> tuple[str, bool]:
+    """The editor modeline among the file's leading comments (or ""), and
+    whether those comments are a skeleton's from ``init``."""
+    from .skeleton import MARKER
+
+    modeline, is_skeleton = "", False
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if not line.startswith("#"):
                     break  # past the leading comments
                 if line.lstrip("# \t").startswith("yaml-language-server:"):
-                    return line.rstrip("\r\n")
+                    modeline = line.rstrip("\r\n")
+                is_skeleton = is_skeleton or line.rstrip("\r\n") == MARKER
     except OSError:
         pass
-    return ""
+    return modeline, is_skeleton
 
 
 def prefill(session: Session, rubric: Rubric, path: Path) -> int:

@@ -85,7 +85,14 @@ def _comment(text: str, indent: str, prefix: str = "") -> list[str]:
     return [f"{indent}# {line}".rstrip() for line in lines]
 
 
-def _question(q: QuestionT) -> list[str]:
+def _answered(key: str, value: Any, pad: str) -> list[str]:
+    """``key: value`` as YAML lines at ``pad``, written as a proposal file writes it."""
+    from .yamlio import dump
+
+    return [f"{pad}{line}" for line in dump({key: value}).splitlines()]
+
+
+def _question(q: QuestionT, answers: dict[str, Any] | None = None) -> list[str]:
     pad = "  "
     out = [""]
     out += _comment(q.prompt, pad)
@@ -108,7 +115,9 @@ def _question(q: QuestionT) -> list[str]:
         out += _comment(describe(q.when) + ".", pad, "Asked only when ")
     if q.help.strip():
         out += _comment(q.help, pad, "Help: ")
-    if q.type == "long_text":
+    if answers is not None and q.id in answers:
+        out += _answered(q.id, answers[q.id], pad)
+    elif q.type == "long_text":
         out.append(f"{pad}# {q.id}: |")
         out.append(f"{pad}#   ...")
     elif q.type == "multi":
@@ -118,14 +127,42 @@ def _question(q: QuestionT) -> list[str]:
     return out
 
 
-def skeleton(rubric: Rubric, *, schema_ref: str, title: str = "Untitled QI project") -> str:
-    """The skeleton's YAML text; ``schema_ref`` is the schema's path or URL."""
+#: The project fields the skeleton offers, with the example each shows commented out.
+PROJECT_EXAMPLES = (
+    ("lead", "Dr A. Example"),
+    ("team", "[A trainee, A nurse, A parent representative]"),
+    ("setting", "Where the project runs"),
+    ("specialty", "Paediatrics"),
+    ("organisation", "The trust or health board"),
+    ("date", "2025-01-31"),
+    ("summary", "One paragraph about the project."),
+)
+#: A line only the skeleton has: how ``appraise`` knows to keep a file's shape.
+MARKER = "# Answer a question by removing the '# ' before its key and giving a value."
+
+
+def skeleton(
+    rubric: Rubric,
+    *,
+    schema_ref: str,
+    title: str = "Untitled QI project",
+    filled: dict[str, Any] | None = None,
+) -> str:
+    """The skeleton's YAML text; ``schema_ref`` is the schema's path or URL.
+
+    With ``filled`` (proposal data, as ``appraise`` saves it), the values given
+    are written in place of the commented-out examples, so a skeleton that is
+    filled in keeps every help comment for the questions still open.
+    """
+    project: dict[str, Any] = dict((filled or {}).get("project") or {})
+    answers: dict[str, Any] | None = (filled or {}).get("answers") if filled else None
+    title = project.pop("title", title) if filled else title
     out = [
         f"# yaml-language-server: $schema={schema_ref}",
         f"# A QI project proposal for the rubric {rubric.id} {rubric.version}:",
         *_comment(rubric.title + ".", ""),
         "#",
-        "# Answer a question by removing the '# ' before its key and giving a value.",
+        MARKER,
         "# Unanswered questions are simply not scored; `qiappraise check FILE` says",
         "# which required ones are still missing, and `qiappraise score FILE` scores it.",
         "",
@@ -135,31 +172,40 @@ def skeleton(rubric: Rubric, *, schema_ref: str, title: str = "Untitled QI proje
         "",
         "project:",
         f"  title: {json.dumps(title, ensure_ascii=False)}   # required",
-        "  # lead: Dr A. Example",
-        "  # team: [A trainee, A nurse, A parent representative]",
-        "  # setting: Where the project runs",
-        "  # specialty: Paediatrics",
-        "  # organisation: The trust or health board",
-        "  # date: 2025-01-31",
-        "  # summary: One paragraph about the project.",
-        "",
-        "answers:",
     ]
+    for key, example in PROJECT_EXAMPLES:
+        if key in project:
+            out += _answered(key, project.pop(key), "  ")
+        else:
+            out.append(f"  # {key}: {example}")
+    for key, value in project.items():  # fields a hand-written file had
+        out += _answered(key, value, "  ")
+    out += ["", "answers:"]
     for section in rubric.sections:
         out.append("")
         rule = f"  # {'=' * 4} {section.title} ({section.weight:g}% of the score) "
         out.append(rule + "=" * max(4, WIDTH - len(rule)))
         out += _comment(section.why, "  ", "Why this matters: ")
         for q in section.questions:
-            out += _question(q)
-    out += [
-        "",
-        "# notes:                      # optional: notes by question id, shown in reports",
-        "#   general: Anything a supervisor should know.",
-        "",
-        "# waivers:                    # optional: accept a finding, with the reason",
-        f"#   - finding: {rubric.findings[0].id if rubric.findings else 'AB001'}",
-        "#     reason: Why it does not apply to this project.",
-        "",
-    ]
+            out += _question(q, answers)
+    notes = (filled or {}).get("notes")
+    waivers = (filled or {}).get("waivers")
+    out.append("")
+    if notes:
+        out += ["# Notes by question id, shown in reports.", *_answered("notes", notes, "")]
+    else:
+        out += [
+            "# notes:                      # optional: notes by question id, shown in reports",
+            "#   general: Anything a supervisor should know.",
+        ]
+    out.append("")
+    if waivers:
+        out += ["# Findings accepted, each with the reason.", *_answered("waivers", waivers, "")]
+    else:
+        out += [
+            "# waivers:                    # optional: accept a finding, with the reason",
+            f"#   - finding: {rubric.findings[0].id if rubric.findings else 'AB001'}",
+            "#     reason: Why it does not apply to this project.",
+        ]
+    out.append("")
     return "\n".join(out)

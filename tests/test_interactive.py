@@ -310,24 +310,82 @@ def test_parse_meta_refuses(key: str, text: str) -> None:
         sessions.parse_meta(key, text)
 
 
-def test_an_init_skeleton_keeps_its_schema_line_when_appraised(
-    mini: Rubric, tmp_path: Path
-) -> None:
+def test_an_init_skeleton_stays_a_skeleton_when_appraised(mini: Rubric, tmp_path: Path) -> None:
     from .checkhelpers import run as cli
-
-    path = tmp_path / "p.yaml"
     from .conftest import MINI_RUBRIC
 
+    path = tmp_path / "p.yaml"
     result = cli("init", path, "--rubric", MINI_RUBRIC)
     assert result.exit_code == 0, result.output
-    modeline = path.read_text(encoding="utf-8").splitlines()[0]
-    assert modeline.startswith("# yaml-language-server: $schema=")
+    before = path.read_text(encoding="utf-8")
     s = sessions.from_file(mini, path)
-    s.set_answer(sessions.Step("question", "driver"), "need")
+    assert s.skeleton and s.modeline == before.splitlines()[0]
+    s.project["lead"] = 'Dr Q, "quoted": yes'
+    s.project["team"] = ["A nurse", "B: a colon"]
+    s.set_answer(sessions.Step("question", "driver"), "target")
+    s.set_answer(sessions.Step("question", "target_name"), "yes")  # YAML would read a bool
+    s.set_answer(sessions.Step("question", "story"), "Line one.\nLine two: a colon.")
+    s.set_answer(sessions.Step("question", "groups"), ["children", "staff"])
+    s.notes = {"driver": "Set by the commissioner."}
+    s.save()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == before.splitlines()[0]  # editors still validate the file
+    # Answered questions are filled in where their placeholder was; the help of
+    # the others stays, and the file reads back as exactly what was saved.
+    assert "  # driver:" not in lines and "  driver: target" in lines
+    assert "  # outcome:" in lines and "  # Is a health outcome named?" in lines
+    assert saved(path) == {
+        "rubric": {"id": "mini", "version": "1.2.0"},
+        "project": {
+            "title": "Untitled QI project",
+            "lead": 'Dr Q, "quoted": yes',
+            "team": ["A nurse", "B: a colon"],
+        },
+        "answers": {
+            "driver": "target",
+            "target_name": "yes",
+            "story": "Line one.\nLine two: a colon.",
+            "groups": ["children", "staff"],
+        },
+        "notes": {"driver": "Set by the commissioner."},
+    }
+    again = sessions.from_file(mini, path)  # and it stays a skeleton, however often
+    again.save()
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_plain_file_keeps_its_schema_line_but_is_written_plainly(
+    mini: Rubric, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "# yaml-language-server: $schema=x.json\n# my notes\nrubric: {id: mini}\n"
+        "project: {title: T}\nanswers: {driver: need}\n",
+        encoding="utf-8",
+    )
+    s = sessions.from_file(mini, path)
+    assert not s.skeleton
     s.save()
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == modeline  # editors still validate the file
+    assert lines[0] == "# yaml-language-server: $schema=x.json"
     assert lines[1].startswith("# Written by `qiappraise appraise`")
     assert saved(path)["answers"] == {"driver": "need"}
-    s.save()  # and again: the line is not repeated
-    assert path.read_text(encoding="utf-8").count("yaml-language-server") == 1
+
+
+def test_a_skeleton_without_its_schema_line_is_saved_without_one(
+    mini: Rubric, tmp_path: Path
+) -> None:
+    from qiappraise.skeleton import skeleton
+
+    path = tmp_path / "p.yaml"
+    text = skeleton(mini, schema_ref="mini.schema.json")
+    path.write_text(text.split("\n", 1)[1], encoding="utf-8")
+    s = sessions.from_file(mini, path)
+    assert s.skeleton and not s.modeline
+    s.set_answer(sessions.Step("question", "driver"), "need")
+    s.save()
+    written = path.read_text(encoding="utf-8")
+    assert "yaml-language-server" not in written
+    assert written.startswith("# A QI project proposal for the rubric mini")
+    assert saved(path)["answers"] == {"driver": "need"}
