@@ -116,6 +116,7 @@ class Appraisal:
     missing: tuple[str, ...]  # required questions that apply and are unanswered
     ignored: tuple[str, ...]  # answered, but the question does not apply
     unused_waivers: tuple[str, ...] = ()
+    note: str = ""  # the proposal's general note (notes: general), for the reader
 
     @property
     def complete(self) -> bool:

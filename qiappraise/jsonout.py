@@ -104,6 +104,7 @@ def document(a: Appraisal) -> dict[str, Any]:
         "complete": {"complete": a.complete, "missing": list(a.missing)},
         "ignored": list(a.ignored),
         "unused_waivers": list(a.unused_waivers),
+        "note": a.note,
     }
 
 
@@ -254,7 +255,8 @@ def document_text(a: Appraisal) -> str:
     findings = ",".join([_finding_text(f) for f in a.findings])
     tail = (
         f'{{"complete":{{"complete":{_scalar(a.complete)},"missing":{_strings(a.missing)}}},'
-        f'"ignored":{_strings(a.ignored)},"unused_waivers":{_strings(a.unused_waivers)}}}'
+        f'"ignored":{_strings(a.ignored)},"unused_waivers":{_strings(a.unused_waivers)},'
+        f'"note":{_scalar(a.note)}}}'
     )
     return (
         f'{head[:-1]},"reasons":[{reasons}],"dimensions":{dimensions},'

@@ -312,8 +312,8 @@ def _notes(located: Located, rubric: Rubric, problems: list[InputError]) -> dict
     raw = located.data.get("notes")
     if raw is None:
         return {}
-    if isinstance(raw, str):
-        return {"": raw}
+    if isinstance(raw, str):  # `notes: text` is the general note
+        raw = {"general": raw}
     if not isinstance(raw, dict):
         problems.append(
             located.error(

@@ -210,6 +210,7 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         missing=missing,
         ignored=ignored,
         unused_waivers=tuple(w.finding for w in proposal.waivers if w.finding not in fired),
+        note=proposal.notes.get("general", ""),
     )
 
 

@@ -192,7 +192,9 @@ def test_waiver_shape_problems(mini: Rubric) -> None:
 def test_notes(mini: Rubric) -> None:
     p = check(HEAD + "notes:\n  general: Overall.\n  driver: Asked twice.\n  scope: 3\n", mini)
     assert p.notes == {"general": "Overall.", "driver": "Asked twice.", "scope": "3"}
-    assert check(HEAD + "notes: Just one note.\n", mini).notes == {"": "Just one note."}
+    # A single text is the general note, checked like any other.
+    assert check(HEAD + "notes: Just one note.\n", mini).notes == {"general": "Just one note."}
+    assert problems(HEAD + 'notes: "bell \\a"\n', mini)[0].startswith("p.yaml:4: notes.general: ")
     assert problems(HEAD + "notes:\n  scop: x\n  driver: [a]\n", mini) == [
         "p.yaml:5: notes.scop: unknown question id (did you mean 'scope'?); "
         "use a question id or 'general'",

@@ -286,3 +286,21 @@ def test_ignored_answers_and_unused_waivers_are_noted(tmp_path: Path, fmt: str) 
         )
     # And nothing of the sort when there is nothing to note.
     assert "Not counted" not in _render(ROOT / "examples" / "cypic.yaml", fmt)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_summary_organisation_and_general_note_reach_the_report(tmp_path: Path, fmt: str) -> None:
+    data = yaml.safe_load((ROOT / "examples" / "cypic.yaml").read_text(encoding="utf-8"))
+    data["project"]["organisation"] = "Healthcare Improvement Scotland"
+    data["project"]["summary"] = "First line <b>of</b> the summary.\nSecond line."
+    data["notes"] = "Read the *measures* section first."  # a single text: the general note
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    text = _render(path, fmt)
+    assert "Healthcare Improvement Scotland" in text
+    assert "The team's summary:" in text and "Second line." in text
+    assert "The team's note for the reader:" in text
+    if fmt == "html":
+        assert "First line &lt;b&gt;of&lt;/b&gt; the summary." in text
+    else:
+        assert "> Read the \\*measures\\* section first." in text
