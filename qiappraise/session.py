@@ -20,7 +20,7 @@ from .errors import InputError, UsageError
 from .questions import kind
 from .relevance import applicable, effective_answers
 from .rubric import QuestionT, Rubric
-from .yamlio import dump, write_text
+from .yamlio import dump, read_text, write_text
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,8 @@ class Session:
     #: The file is a skeleton from ``init``: saved as one, filled in, so the
     #: help comments of the questions still open stay in the file.
     skeleton: bool = False
+    #: The file's text when the session began ("" for a new file).
+    original: str = ""
 
     # --- what to ask ---------------------------------------------------------
 
@@ -170,21 +172,60 @@ class Session:
             data["waivers"] = list(self.waivers)
         return data
 
-    def save(self) -> None:
-        """Write the proposal file atomically (temporary file + rename)."""
+    def render(self) -> str:
+        """The text ``save`` writes."""
         if self.skeleton:
             from .skeleton import skeleton
 
-            schema = self.modeline.partition("$schema=")[2].strip()
-            text = skeleton(self.rubric, schema_ref=schema, filled=self.to_data())
-            if not self.modeline:  # the user removed it: so be it
-                text = text.split("\n", 1)[1]
-            write_text(self.path, text)
-            return
+            text = skeleton(self.rubric, schema_ref="", filled=self.to_data())
+            # The file's own modeline, as it was (or none, if the user removed it).
+            rest = text.split("\n", 1)[1]
+            return f"{self.modeline}\n{rest}" if self.modeline else rest
         header = "# Written by `qiappraise appraise`; edit by hand or run it again to continue.\n"
         if self.modeline:
             header = self.modeline + "\n" + header
-        write_text(self.path, header + dump(self.to_data()))
+        return header + dump(self.to_data())
+
+    def save(self) -> None:
+        """Write the proposal file atomically (temporary file + rename)."""
+        write_text(self.path, self.render())
+
+    def comments_dropped(self) -> list[str]:
+        """Comments in the file as it was read that saving would not keep.
+
+        ``appraise`` asks before it rewrites such a file: they are the user's words.
+        """
+        if not self.original:
+            return []
+        return dropped_comments(self.original, self.render())
+
+
+def dropped_comments(original: str, written: str) -> list[str]:
+    """The comments of ``original`` (whole lines, or after a value) not in ``written``."""
+    kept = {line.strip() for line in written.splitlines()}
+    out = []
+    for line in original.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped in kept:
+            continue
+        comment = stripped if stripped.startswith("#") else _trailing_comment(line)
+        if comment and comment.strip("# \t"):
+            out.append(comment)
+    return out
+
+
+def _trailing_comment(line: str) -> str:
+    """The ``# ...`` after a value on ``line`` (outside quotes), or ""."""
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"" and (i == 0 or line[i - 1] in " \t:-[{,"):
+            quote = ch
+        elif ch == "#" and i > 0 and line[i - 1] in " \t":
+            return line[i:].strip()
+    return ""
 
 
 def new(rubric: Rubric, path: Path) -> Session:
@@ -207,6 +248,7 @@ def from_file(rubric: Rubric, path: Path) -> Session:
     return Session(
         modeline=modeline,
         skeleton=is_skeleton,
+        original=read_text(path),
         rubric=rubric,
         path=path,
         project=project,
@@ -223,7 +265,8 @@ def _leading_comments(path: Path) -> tuple[str, bool]:
 
     modeline, is_skeleton = "", False
     try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
+        # utf-8-sig: an editor on Windows may have saved the file with a BOM.
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
             for line in fh:
                 if not line.startswith("#"):
                     break  # past the leading comments

@@ -85,11 +85,35 @@ def _comment(text: str, indent: str, prefix: str = "") -> list[str]:
     return [f"{indent}# {line}".rstrip() for line in lines]
 
 
+def _quoted(text: str) -> str:
+    """``text`` as one double-quoted YAML scalar, every awkward character escaped."""
+    import yaml
+
+    dumped = yaml.dump(
+        text, Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True, width=float("inf")
+    )
+    return dumped.rstrip("\n")
+
+
+#: YAML line breaks besides \n, and what a block scalar cannot carry as it is.
+_AWKWARD = ("\x85", "\u2028", "\u2029", "\r")
+
+
 def _answered(key: str, value: Any, pad: str) -> list[str]:
-    """``key: value`` as YAML lines at ``pad``, written as a proposal file writes it."""
+    """``key: value`` as YAML lines at ``pad``, written as a proposal file writes it.
+
+    The lines are moved right by ``pad``, so a value must not need what only a
+    whole document can hold: text ending in line breaks (a ``|+`` block, which
+    PyYAML closes with ``...``) or with YAML's other line breaks is written on
+    one line, double-quoted, instead.
+    """
     from .yamlio import dump
 
-    return [f"{pad}{line}" for line in dump({key: value}).splitlines()]
+    if isinstance(value, str) and (value.endswith("\n") or any(c in value for c in _AWKWARD)):
+        return [f"{pad}{key}: {_quoted(value)}"]
+    # Split on \n only: str.splitlines would also split inside a value.
+    lines = dump({key: value}).rstrip("\n").split("\n")
+    return [f"{pad}{line}" if line else "" for line in lines]
 
 
 def _question(q: QuestionT, answers: dict[str, Any] | None = None) -> list[str]:
@@ -171,7 +195,7 @@ def skeleton(
         f"  version: {json.dumps(rubric.version)}",
         "",
         "project:",
-        f"  title: {json.dumps(title, ensure_ascii=False)}   # required",
+        f"  title: {_quoted(title)}   # required",
     ]
     for key, example in PROJECT_EXAMPLES:
         if key in project:

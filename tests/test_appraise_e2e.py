@@ -115,6 +115,13 @@ def answer_questions(
         child.send(keys_for(r, qid, answers[qid]))
 
 
+def drop_comments(child: pexpect.spawn) -> None:
+    """The examples carry comments: appraise asks before its first save drops them."""
+    child.expect("comments of your own that appraise cannot keep")
+    child.expect("Continue, and drop them from the file")
+    child.send("y")
+
+
 def finish(child: pexpect.spawn) -> None:
     child.expect("Review: choose a section")
     child.send(ENTER)  # "Finish and see the summary" is the first entry
@@ -180,6 +187,7 @@ def test_answer_changed_from_the_review_screen_is_saved(tmp_path: Path) -> None:
     r, ex = rubric(), example()
     assert ex["answers"]["pdsa_cycles"] != 12
     child = spawn("appraise", "p.yaml", cwd=tmp_path)
+    drop_comments(child)
     child.expect("Review: choose a section")
     # Entries: Finish, Project details, then the rubric's sections in order.
     measures = [s.id for s in r.sections].index("measures")
@@ -202,6 +210,7 @@ def test_answer_changed_from_the_review_screen_is_saved(tmp_path: Path) -> None:
 def test_second_session_on_the_same_file_is_refused(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE, tmp_path / "p.yaml")
     first = spawn("appraise", "p.yaml", cwd=tmp_path)
+    drop_comments(first)
     first.expect("Review: choose a section")
     second = spawn("appraise", "p.yaml", cwd=tmp_path)
     second.expect("is open in another `qiappraise appraise` session")
@@ -229,3 +238,17 @@ def test_without_a_terminal_it_says_what_to_use_instead(tmp_path: Path) -> None:
     assert "needs an interactive terminal" in lines[0]
     assert "qiappraise score" in lines[0]
     assert not (tmp_path / "p.yaml").exists()
+
+
+def test_a_hand_written_file_with_comments_is_left_alone_when_asked(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLE, tmp_path / "p.yaml")
+    before = (tmp_path / "p.yaml").read_bytes()
+    child = spawn("appraise", "p.yaml", cwd=tmp_path)
+    child.expect("comments of your own that appraise cannot keep")
+    child.expect("Continue, and drop them from the file")
+    child.send("n")
+    child.expect("nothing changed: p.yaml is as it was")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (tmp_path / "p.yaml").read_bytes() == before

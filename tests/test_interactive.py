@@ -389,3 +389,73 @@ def test_a_skeleton_without_its_schema_line_is_saved_without_one(
     assert "yaml-language-server" not in written
     assert written.startswith("# A QI project proposal for the rubric mini")
     assert saved(path)["answers"] == {"driver": "need"}
+
+
+AWKWARD_VALUES = [
+    "yes",
+    "null",
+    "1.0",
+    "- x",
+    "# not a comment",
+    "  padded  ",
+    "Para one.\n\nPara two.",
+    "ends with breaks\n\n",
+    "x\u2028y and \u2029 and \x85",
+    "indented\n  second line\n    third",
+    "emoji 👩‍⚕️ and 小児科",
+]
+
+
+@pytest.mark.parametrize("value", AWKWARD_VALUES)
+def test_a_filled_skeleton_reads_back_exactly(mini: Rubric, tmp_path: Path, value: str) -> None:
+    from qiappraise import proposal
+    from qiappraise.skeleton import skeleton
+
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + skeleton(mini, schema_ref="m.json").encode())  # with a BOM
+    s = sessions.from_file(mini, path)
+    assert s.skeleton and s.modeline == "# yaml-language-server: $schema=m.json"
+    s.project["summary"] = value
+    s.project["title"] = "T\ufffe" if value == "emoji 👩‍⚕️ and 小児科" else "T"
+    s.set_answer(sessions.Step("question", "driver"), "target")
+    if (
+        value.strip()
+        and "\n" not in value.strip()
+        and not any(c in value for c in "\u2028\u2029\x85")
+    ):
+        s.set_answer(sessions.Step("question", "target_name"), value.strip())
+    s.set_answer(sessions.Step("question", "story"), value.rstrip("\n") or "x")
+    s.waivers = [{"finding": "MI001", "reason": value.strip() or "x"}]
+    s.save()
+    data = proposal.read(path).data
+    assert data["project"]["summary"] == value
+    assert data["answers"] == s.to_data()["answers"]
+    assert data["waivers"] == s.to_data()["waivers"]
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=m.json\n")
+
+
+def test_comments_of_the_users_own_are_found_before_they_are_dropped(
+    mini: Rubric, tmp_path: Path
+) -> None:
+    from qiappraise.skeleton import skeleton
+
+    path = tmp_path / "p.yaml"
+    fresh = skeleton(mini, schema_ref="m.json")
+    path.write_text(fresh, encoding="utf-8")
+    assert sessions.from_file(mini, path).comments_dropped() == []  # init's own comments stay
+    edited = fresh.replace("  # driver:\n", "  # TODO ask Jo\n  driver: need  # decided in March\n")
+    edited = edited.replace('title: "Untitled QI project"', 'title: "Issue #3 fixed"')
+    path.write_text(edited, encoding="utf-8")
+    s = sessions.from_file(mini, path)
+    assert s.comments_dropped() == ["# TODO ask Jo", "# decided in March"]
+    s.save()  # once saved (as appraise does after asking), nothing more is flagged
+    assert sessions.from_file(mini, path).comments_dropped() == []
+
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(
+        "# yaml-language-server: $schema=x.json\n# my reminder\nrubric: {id: mini}\n"
+        "project: {title: 'A # in a title'}\nanswers:\n  driver: need # why\n",
+        encoding="utf-8",
+    )
+    assert sessions.from_file(mini, plain).comments_dropped() == ["# my reminder", "# why"]
+    assert sessions.new(mini, tmp_path / "new.yaml").comments_dropped() == []

@@ -89,6 +89,9 @@ def appraise(
         if answers is not None:
             filled = sessions.prefill(sess, loaded.rubric, answers)
             out.print(f"Pre-filled {filled} answers from {answers}.")
+        if not _may_drop_comments(sess.comments_dropped(), file):
+            err(f"nothing changed: {file} is as it was")
+            return
         if sess.answers or sess.project:
             sess.save()
         try:
@@ -111,6 +114,37 @@ def appraise(
     out.rule("Your appraisal")
     present.appraisal(out, appraisal)
     _offer_reports(file, appraisal, loaded.rubric)
+
+
+def _may_drop_comments(dropped: list[str], file: Path) -> bool:
+    """Whether to go on when saving would drop comments of the user's own.
+
+    A proposal written by hand may carry notes in comments; the file is saved
+    after every answer, so this is asked before anything is written.
+    """
+    if not dropped:
+        return True
+    import questionary
+
+    from .. import prompts
+    from ..prompts import STYLE
+
+    out = console()
+    n = len(dropped)
+    out.print(
+        f"{file} has {n} comment{'s' if n != 1 else ''} of your own that appraise cannot keep: "
+        "it rewrites the file as it saves. For example:"
+    )
+    for line in dropped[:3]:
+        out.print(f"  {line}", markup=False, highlight=False)
+    out.print("Move them into notes (notes: {question_id: text}) to keep them in reports.")
+    return bool(
+        prompts.run(
+            questionary.confirm(
+                "Continue, and drop them from the file?", default=False, style=STYLE
+            )
+        )
+    )
 
 
 def _free_name(path: Path) -> str:
