@@ -197,35 +197,59 @@ class Session:
         """
         if not self.original:
             return []
-        return dropped_comments(self.original, self.render())
+        ours = ""
+        if self.skeleton:
+            from .skeleton import skeleton
+
+            ours = skeleton(self.rubric, schema_ref="")
+        return dropped_comments(self.original, self.render(), ours)
 
 
-def dropped_comments(original: str, written: str) -> list[str]:
-    """The comments of ``original`` (whole lines, or after a value) not in ``written``."""
-    kept = {line.strip() for line in written.splitlines()}
+def dropped_comments(original: str, written: str, ours: str = "") -> list[str]:
+    """The comments of ``original`` that neither ``written`` nor ``ours`` has.
+
+    ``ours`` is text whose comments are the tool's own (a pristine skeleton):
+    they come back, or give way to answers, and are no loss. Comments are
+    found by YAML's own scanner, so a ``#`` inside a quoted or block value is
+    never taken for one.
+    """
+    kept = set(comments(written)) | set(comments(ours))
+    # A commented-out line of ours may hold a comment of its own ("# notes:  # optional").
+    kept |= {c for line in comments(ours) for c in comments(line.lstrip("#").lstrip())}
+    return [c for c in comments(original) if c not in kept]
+
+
+def comments(text: str) -> list[str]:
+    """Every comment in YAML ``text`` (whole lines, or after a value), in order."""
+    import yaml
+
+    lines = text.splitlines()
+    covered: list[list[tuple[int, float]]] = [[] for _ in lines]
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            start, end = token.start_mark, token.end_mark
+            if start.line == end.line:
+                if start.line < len(lines):
+                    covered[start.line].append((start.column, end.column))
+                continue
+            for n in range(start.line, min(end.line + 1, len(lines))):
+                low = start.column if n == start.line else 0
+                high = end.column if n == end.line else float("inf")
+                covered[n].append((low, high))
+    except yaml.YAMLError:
+        pass  # text that no longer scans: the lines scanned so far are known
     out = []
-    for line in original.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped in kept:
-            continue
-        comment = stripped if stripped.startswith("#") else _trailing_comment(line)
-        if comment and comment.strip("# \t"):
-            out.append(comment)
+    for n, line in enumerate(lines):
+        for col, ch in enumerate(line):
+            if ch != "#" or (col and line[col - 1] not in " \t\ufeff"):
+                continue
+            if any(low <= col < high for low, high in covered[n]):
+                continue
+            text_ = line[col:].strip()
+            if text_.strip("# \t"):
+                out.append(text_)
+            break
     return out
-
-
-def _trailing_comment(line: str) -> str:
-    """The ``# ...`` after a value on ``line`` (outside quotes), or ""."""
-    quote = ""
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"" and (i == 0 or line[i - 1] in " \t:-[{,"):
-            quote = ch
-        elif ch == "#" and i > 0 and line[i - 1] in " \t":
-            return line[i:].strip()
-    return ""
 
 
 def new(rubric: Rubric, path: Path) -> Session:
@@ -268,6 +292,8 @@ def _leading_comments(path: Path) -> tuple[str, bool]:
         # utf-8-sig: an editor on Windows may have saved the file with a BOM.
         with path.open(encoding="utf-8-sig", errors="replace") as fh:
             for line in fh:
+                if not line.strip() or line.rstrip() == "---":
+                    continue  # blank lines and a document start may come first
                 if not line.startswith("#"):
                     break  # past the leading comments
                 if line.lstrip("# \t").startswith("yaml-language-server:"):

@@ -117,7 +117,7 @@ def answer_questions(
 
 def drop_comments(child: pexpect.spawn) -> None:
     """The examples carry comments: appraise asks before its first save drops them."""
-    child.expect("comments of your own that appraise cannot keep")
+    child.expect("comment lines of your own that appraise cannot keep")
     child.expect("Continue, and drop them from the file")
     child.send("y")
 
@@ -244,11 +244,24 @@ def test_a_hand_written_file_with_comments_is_left_alone_when_asked(tmp_path: Pa
     shutil.copy(EXAMPLE, tmp_path / "p.yaml")
     before = (tmp_path / "p.yaml").read_bytes()
     child = spawn("appraise", "p.yaml", cwd=tmp_path)
-    child.expect("comments of your own that appraise cannot keep")
+    child.expect("comment lines of your own that appraise cannot keep")
     child.expect("Continue, and drop them from the file")
     child.send("n")
     child.expect("nothing changed: p.yaml is as it was")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    assert (tmp_path / "p.yaml").read_bytes() == before
+
+
+def test_end_of_input_at_the_comments_question_changes_nothing(tmp_path: Path) -> None:
+    shutil.copy(EXAMPLE, tmp_path / "p.yaml")
+    before = (tmp_path / "p.yaml").read_bytes()
+    child = spawn("appraise", "p.yaml", cwd=tmp_path)
+    child.expect("Continue, and drop them from the file")
+    child.sendcontrol("d")
+    child.expect("interrupted: nothing changed, p.yaml is as it was")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
     assert (tmp_path / "p.yaml").read_bytes() == before

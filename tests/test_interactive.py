@@ -459,3 +459,51 @@ def test_comments_of_the_users_own_are_found_before_they_are_dropped(
     )
     assert sessions.from_file(mini, plain).comments_dropped() == ["# my reminder", "# why"]
     assert sessions.new(mini, tmp_path / "new.yaml").comments_dropped() == []
+
+
+def test_comments_are_found_by_the_yaml_scanner() -> None:
+    text = (
+        "# top\n"
+        "lead: Dr C. Example, winter '24  # ask Jo before submitting\n"
+        'title: "Issue #3"  # real\n'
+        'x: "Dr \\"C\\" # not one"\n'
+        "story: |\n  # a heading inside the answer\n  text\n"
+        "url: https://example.org/page#part\n"
+        "folded: >-\n  ward #3,\n  more\n"
+    )
+    assert sessions.comments(text) == ["# top", "# ask Jo before submitting", "# real"]
+
+
+def test_a_skeleton_filled_as_it_says_flags_nothing_of_its_own(
+    mini: Rubric, tmp_path: Path
+) -> None:
+    from qiappraise.skeleton import skeleton
+
+    path = tmp_path / "p.yaml"
+    text = skeleton(mini, schema_ref="m.json")
+    # Uncommented as the skeleton says: notes, waivers, an unquoted title, an answer.
+    text = text.replace("# notes:     ", "notes:       ").replace(
+        "#   general: Anything", "  general: Anything"
+    )
+    text = text.replace('title: "Untitled QI project"', "title: My ward project")
+    text = text.replace("  # driver:\n", "  driver: need\n")
+    path.write_text(text, encoding="utf-8")
+    s = sessions.from_file(mini, path)
+    assert s.project["title"] == "My ward project" and s.notes
+    assert s.comments_dropped() == []
+    # Answers from elsewhere replace placeholders: not the user's comments either.
+    s.set_answer(sessions.Step("question", "outcome"), True)
+    s.set_answer(sessions.Step("question", "story"), "A story.")
+    assert s.comments_dropped() == []
+
+
+def test_the_modeline_is_found_after_a_document_start(mini: Rubric, tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "---\n\n# yaml-language-server: $schema=x.json\nrubric: {id: mini}\n"
+        "project: {title: T}\nanswers: {driver: need}\n",
+        encoding="utf-8",
+    )
+    s = sessions.from_file(mini, path)
+    assert s.modeline == "# yaml-language-server: $schema=x.json"
+    assert s.comments_dropped() == []

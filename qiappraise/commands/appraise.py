@@ -89,7 +89,12 @@ def appraise(
         if answers is not None:
             filled = sessions.prefill(sess, loaded.rubric, answers)
             out.print(f"Pre-filled {filled} answers from {answers}.")
-        if not _may_drop_comments(sess.comments_dropped(), file):
+        try:
+            go_on = _may_drop_comments(sess.comments_dropped(), file)
+        except (KeyboardInterrupt, EOFError):
+            err(f"interrupted: nothing changed, {file} is as it was")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        if not go_on:
             err(f"nothing changed: {file} is as it was")
             return
         if sess.answers or sess.project:
@@ -132,12 +137,17 @@ def _may_drop_comments(dropped: list[str], file: Path) -> bool:
     out = console()
     n = len(dropped)
     out.print(
-        f"{file} has {n} comment{'s' if n != 1 else ''} of your own that appraise cannot keep: "
-        "it rewrites the file as it saves. For example:"
+        f"{file} has {n} comment line{'s' if n != 1 else ''} of your own that appraise cannot "
+        "keep: it rewrites the file as it saves. For example:",
+        markup=False,
     )
     for line in dropped[:3]:
-        out.print(f"  {line}", markup=False, highlight=False)
-    out.print("Move them into notes (notes: {question_id: text}) to keep them in reports.")
+        out.print(f"  {line}", markup=False)
+    out.print(
+        "To keep them, stop here and move them into notes (notes: {question_id: text}), "
+        "which reports show.",
+        markup=False,
+    )
     return bool(
         prompts.run(
             questionary.confirm(
