@@ -169,40 +169,49 @@ def _fit(text: str) -> tuple[str, str | None]:
     return text[: width - 1] + "…", text
 
 
-def _numbered(texts: list[str]) -> list[str]:
-    """List titles, numbered; when any is too long for the terminal the full
-    texts are printed above the list first (the terminal wraps them), so a
-    long answer is never cut off unread."""
+#: Lists this long or shorter are numbered 1) to 9), and typing the number
+#: moves to the entry (questionary's shortcuts); longer lists use the arrows.
+MAX_NUMBERED = 9
+
+
+def _numbered(texts: list[str], numbered: bool) -> list[str]:
+    """List titles; when any is too long for the terminal the full texts are
+    printed above the list first (the terminal wraps them), numbered as the
+    list is, so a long answer is never cut off unread."""
     width = max(40, shutil.get_terminal_size((80, 24)).columns - 8)
     clean = [" ".join(t.split()) for t in texts]
     if any(len(t) > width for t in clean):
         cols = shutil.get_terminal_size((80, 24)).columns - 1
         for i, t in enumerate(clean, 1):
+            mark = f"  {i}) " if numbered else "  - "
             questionary.print(
-                textwrap.fill(t, cols, initial_indent=f"  {i}. ", subsequent_indent="     ")
+                textwrap.fill(t, cols, initial_indent=mark, subsequent_indent=" " * len(mark))
             )
-    return [
-        f"{i}. {t}" if len(t) <= width else f"{i}. {t[: width - 1]}…"
-        for i, t in enumerate(clean, 1)
-    ]
+    return [t if len(t) <= width else f"{t[: width - 1]}…" for t in clean]
 
 
 def ask_choice(q: ChoiceQuestion | ScaleQuestion, default: Any, *, can_go_back: bool = True) -> Any:
+    actions = _actions(can_go_back)
+    numbered = len(q.choices_) + len(actions) <= MAX_NUMBERED
     # Scale levels show their descriptor beside the label.
     titles = _numbered(
-        [f"{c.label}: {c.descriptor}" if c.descriptor else c.label for c in q.choices_]
+        [f"{c.label}: {c.descriptor}" if c.descriptor else c.label for c in q.choices_],
+        numbered,
     )
     choices = [
         questionary.Choice(t, value=c.value) for t, c in zip(titles, q.choices_, strict=True)
     ]
-    choices += _actions(can_go_back)
+    choices += actions
     start = next((c for c in choices if c.value == default), None)
     return run(
         questionary.select(
             q.prompt,
             choices=choices,
             default=start,
-            instruction="(arrow keys, Enter to choose)",
+            use_shortcuts=numbered,
+            instruction="(arrow keys or number, Enter to choose)"
+            if numbered
+            else "(arrow keys, Enter to choose)",
             style=STYLE,
         )
     )
@@ -215,7 +224,12 @@ def ask_yes_no(q: YesNoQuestion, default: Any, *, can_go_back: bool = True) -> A
     start = next((c for c in choices if default is not None and c.value is default), None)
     return run(
         questionary.select(
-            q.prompt, choices=choices, default=start, instruction="(arrow keys, Enter)", style=STYLE
+            q.prompt,
+            choices=choices,
+            default=start,
+            use_shortcuts=True,
+            instruction="(arrow keys or number, Enter)",
+            style=STYLE,
         )
     )
 

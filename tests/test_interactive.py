@@ -507,3 +507,17 @@ def test_the_modeline_is_found_after_a_document_start(mini: Rubric, tmp_path: Pa
     s = sessions.from_file(mini, path)
     assert s.modeline == "# yaml-language-server: $schema=x.json"
     assert s.comments_dropped() == []
+
+
+def test_typing_a_choice_number_moves_to_it(mini: Rubric, tmp_path: Path, out: Any) -> None:
+    from qiappraise import prompts
+
+    # driver: 1) A target 2) A need 3) Not yet known; yes/no: 1) Yes 2) No.
+    assert drive("3" + ENTER, lambda: prompts.ask_choice(mini.questions["driver"], None)) == (
+        "unsure"
+    )
+    assert drive("2" + ENTER, lambda: prompts.ask_yes_no(mini.questions["outcome"], None)) is False
+    path = tmp_path / "p.yaml"
+    with pytest.raises(EOFError):
+        run(sessions.new(mini, path), META_DEFAULTS + "2" + ENTER + "2" + ENTER, out[0])
+    assert saved(path)["answers"] == {"driver": "need", "outcome": False}
