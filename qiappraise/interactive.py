@@ -149,7 +149,7 @@ def review(session: Session, console: Console) -> int | None:
         groups = _groups(session)
         choices = [questionary.Choice("Finish and see the summary", value=FINISH)]
         for title, items in groups:
-            done = sum(1 for _, s in items if session.is_answered(s))
+            done = sum(1 for _, s in items if session.has_value(s))
             choices.append(
                 questionary.Choice(f"{title} ({done} of {len(items)} answered)", value=title)
             )

@@ -91,6 +91,12 @@ class Session:
         # Optional metadata counts as visited once the key exists (even if empty).
         return step.key in self.project
 
+    def has_value(self, step: Step) -> bool:
+        """Answered with something: visited optional details left empty do not count."""
+        if step.is_question:
+            return self.is_answered(step)
+        return self.project.get(step.key) not in (None, "", [], ())
+
     def first_open(self) -> int | None:
         """Index of the first step still to ask: required or not yet visited."""
         for i, step in enumerate(self.steps()):

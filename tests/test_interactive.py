@@ -521,3 +521,17 @@ def test_typing_a_choice_number_moves_to_it(mini: Rubric, tmp_path: Path, out: A
     with pytest.raises(EOFError):
         run(sessions.new(mini, path), META_DEFAULTS + "2" + ENTER + "2" + ENTER, out[0])
     assert saved(path)["answers"] == {"driver": "need", "outcome": False}
+
+
+def test_the_review_counts_only_details_given(mini: Rubric, tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "rubric: {id: mini}\nproject: {title: T, lead: Dr L}\nanswers: {driver: need}\n",
+        encoding="utf-8",
+    )
+    s = sessions.from_file(mini, path)
+    meta = [step for step in s.steps() if not step.is_question]
+    assert all(s.is_answered(step) for step in meta)  # visited: not asked again
+    assert sum(s.has_value(step) for step in meta) == 2  # but only two are given
+    titles = [title for title, _ in interactive._groups(s)]
+    assert titles[0] == "Project details"
