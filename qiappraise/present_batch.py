@@ -140,6 +140,10 @@ def _flex_widths(room: int, longest: list[int], *, lead: bool) -> list[int] | No
         return None
     space = room - 3 * (shown - 1)
     widths = [min(longest[i], _FLEX_MIN[i]) for i in range(shown)]
+    # The file name is how a supervisor finds the proposal: it comes first,
+    # whole if the other columns keep their least; a title cut short is still
+    # recognisable.
+    widths[0] = max(widths[0], min(longest[0], space - sum(widths[1:])))
     # Hand out what is left by share, never beyond what a column needs.
     while space > sum(widths):
         grew = False
