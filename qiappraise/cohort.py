@@ -88,6 +88,7 @@ class ProjectRef:
     infos: int
     html_report: str = ""
     md_report: str = ""
+    complete: bool = True  # False: required questions unanswered, a draft
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ class Cohort:
     neglect: Neglect | None
     findings: tuple[FindingFrequency, ...]  # most frequent first
     projects: tuple[ProjectRef, ...]  # by relative path
+    failures: tuple[tuple[str, str], ...] = ()  # (file, one-line error), as given
+    incomplete: int = 0  # scored, but with required questions unanswered
 
 
 def _ordered_union(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -156,6 +159,7 @@ def _ref(row: Row, addressed: tuple[str, ...]) -> ProjectRef:
         infos=infos,
         html_report=html,
         md_report=md,
+        complete=row.complete,
     )
 
 
@@ -178,8 +182,13 @@ def aggregate(
     *,
     failed: int = 0,
     skipped: int = 0,
+    failures: Sequence[tuple[str, str]] = (),
 ) -> Cohort:
-    """The cohort's figures from its rows (any order: the result is sorted)."""
+    """The cohort's figures from its rows (any order: the result is sorted).
+
+    ``failures`` names the files that could not be scored, with their errors;
+    ``failed`` counts them when only the number is known.
+    """
     rows = sorted(rows, key=lambda r: (r.relative, r.file))
     n = len(rows)
     dim_order = _ordered_union(d for m in rubrics for d in m.dimensions)
@@ -248,7 +257,9 @@ def aggregate(
     )
     return Cohort(
         scored=n,
-        failed=failed,
+        failed=max(failed, len(failures)),
+        failures=tuple(failures),
+        incomplete=sum(1 for r in rows if not r.complete),
         skipped=skipped,
         rubrics=tuple(sorted(rubrics, key=lambda m: (m.id, m.version, m.sha256))),
         bands=bands,

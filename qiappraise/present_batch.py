@@ -94,7 +94,7 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
                 r.file[cut:].replace("\t", " "),
                 " ".join(r.title.split()),
                 " ".join(r.lead.split()),
-                fmt_score(r.score),
+                fmt_score(r.score) + ("" if r.complete else "*"),
                 r.band_label or "not placed",
                 "".join(marks[d] if d in addressed else "·" for d in labels),
                 f"{c['error']}/{c['warning']}/{c['info']}",
@@ -115,10 +115,15 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
     else:
         _table(console, data, flex, fixed)
     key = ", ".join(f"{marks[d]} {label}" for d, label in labels.items())
+    drafts = (
+        " *: a draft, with required questions unanswered; its score covers only the answers given."
+        if any(not r.complete for r in rows)
+        else ""
+    )
     console.print(
         Text(
             f"Dims: dimensions addressed as primary or secondary ({key}; · not addressed). "
-            "E/W/I: findings by severity (error/warning/info).",
+            f"E/W/I: findings by severity (error/warning/info).{drafts}",
             style="dim",
         )
     )

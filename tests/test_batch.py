@@ -329,6 +329,7 @@ def test_wide_characters_keep_the_columns_aligned(tmp_path: Path) -> None:
         row("d/tab.yaml", "A\ttab and  double space"),  # validation lets tabs through
     ]
     lines = _table_at(70, rows)
+    assert not any("*: a draft" in line for line in lines)  # all three are complete
     body = [line for line in lines if "│" in line or "┃" in line]
     assert len({cell_len(line) for line in body}) == 1
     assert all(cell_len(line) <= 70 for line in body)
@@ -358,3 +359,14 @@ def test_non_utf8_names_that_clash_and_every_check_format(tmp_path: Path) -> Non
     for fmt in ("text", "json", "sarif", "junit", "github", "gitlab"):
         proc = qi("check", folder, "--output-format", fmt, GITHUB_STEP_SUMMARY=str(tmp_path / "s"))
         assert proc.returncode == 0, (fmt, proc.stderr)
+
+
+def test_a_draft_is_marked_in_the_table() -> None:
+    from qiappraise.batch import Row
+
+    draft = Row(
+        "d/x.yaml", "x.yaml", "X", "", "", 100.0, "reform", "Reform", 0.9, False, (), (), ()
+    )
+    lines = _table_at(100, [draft])
+    assert "  100* │ Reform" in "\n".join(lines)
+    assert "*: a draft, with required questions unanswered" in " ".join(lines)

@@ -170,10 +170,13 @@ def test_empty_cohort_renders() -> None:
 
 @pytest.mark.slow
 def test_cohort_reports_pass_the_validators(tmp_path: Path) -> None:
+    import dataclasses
+
     from .validators import axe_violations, dump, markdownlint_errors, vnu_errors
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
-    c = aggregate(ROWS, [META], failed=1)
+    rows = [dataclasses.replace(ROWS[0], complete=False), *ROWS[1:]]
+    c = aggregate(rows, [META], failures=[("b.yaml", "b.yaml:2: invalid YAML: <x>")])
     html = tmp_path / "cohort.html"
     html.write_text(render(c, "html"), encoding="utf-8")
     md = tmp_path / "cohort.md"
@@ -182,3 +185,23 @@ def test_cohort_reports_pass_the_validators(tmp_path: Path) -> None:
     found = axe_violations([html])
     assert found == {}, dump(found)
     assert markdownlint_errors([md]) == ""
+
+
+def test_drafts_and_failed_files_are_named_in_the_report() -> None:
+    import dataclasses
+
+    rows = [dataclasses.replace(ROWS[0], complete=False), *ROWS[1:]]
+    failures = [("cohort/broken.yaml", "cohort/broken.yaml:2: invalid YAML: <not> *closed*")]
+    c = aggregate(rows, [META], failures=failures)
+    assert (c.failed, c.incomplete, c.failures) == (1, 1, tuple(failures))
+    assert [p.complete for p in c.projects].count(False) == 1
+    html, md = render(c, "html"), render(c, "md")
+    assert "Drafts</dt><dd>1 (with required questions unanswered)" in html
+    assert html.count("(draft)</span>") == 1
+    assert "<code>cohort/broken.yaml:2: invalid YAML: &lt;not&gt; *closed*</code>" in html
+    assert "- Drafts: 1 (with required questions unanswered)" in md
+    assert md.count(" *(draft)* |") == 1
+    assert "- cohort/broken.yaml:2: invalid YAML: \\<not\\> \\*closed\\*" in md
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    assert not [t for t in tokens if t.type in ("html_block", "html_inline")]
+    assert aggregate(ROWS, [META], failed=2).failed == 2  # a count alone still works

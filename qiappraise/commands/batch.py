@@ -18,6 +18,8 @@ from ..errors import EXIT_INVALID, UsageError
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from ..batch import Failed
+
 
 class Sort(str, Enum):
     score = "score"
@@ -83,6 +85,11 @@ class _LazyProgress:
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
+
+
+def _one_line_error(f: "Failed") -> str:
+    """``file:line: message``, naming the file once."""
+    return f.error if f.error.startswith(f.file) else f"{f.file}: {f.error}"
 
 
 #: Duplicates named one by one; overlapping patterns can reach thousands twice.
@@ -194,7 +201,12 @@ def batch(
             else:
                 skipped.append(outcome)
         progress.close()
-        cohort = aggregate(rows, list(metas.values()), failed=len(failed), skipped=len(skipped))
+        cohort = aggregate(
+            rows,
+            list(metas.values()),
+            skipped=len(skipped),
+            failures=[(f.file, _one_line_error(f)) for f in failed],
+        )
         if stream is not None:
             stream.finish(failed, skipped, summary(cohort))
         if csv_file is not None:
@@ -232,7 +244,7 @@ def batch(
         n = len(again_as) - MAX_DUPLICATE_NOTES
         err(f"note: and {n} more file{'s' if n != 1 else ''} reached more than once, scored once")
     for f in failed:
-        err(f"error: {f.error if f.error.startswith(f.file) else f'{f.file}: {f.error}'}")
+        err(f"error: {_one_line_error(f)}")
     if json_file != "-" and csv_file != "-" and rows:
         from ..present_batch import cohort_table, sort_rows
 
