@@ -9,6 +9,7 @@ from .appraisal import Appraisal, FindingResult
 from .errors import UsageError
 
 NOT_ANSWERED = "(not answered)"
+NO_NOTE = "(no note)"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Comparison:
     raised: tuple[FindingRef, ...]  # new this version
     answers: tuple[AnswerChange, ...]  # in rubric order
     project: tuple[ProjectChange, ...] = ()  # in PROJECT_FIELDS order
+    notes: tuple[AnswerChange, ...] = ()  # notes changed: the general one, then by question
 
     @property
     def band_changed(self) -> bool:
@@ -153,10 +155,21 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
         # Spacing is not a change a reader would see (a folded block, a trailing space).
         if _words(was) != _words(now):
             project.append(ProjectChange(name, was, now))
+    notes = []
+    if _words(old.note) != _words(new.note):
+        notes.append(
+            AnswerChange("general", "General note", old.note or NO_NOTE, new.note or NO_NOTE)
+        )
+    for s in new.sections:
+        for q in s.questions:
+            was_note = old_q[q.id].note if q.id in old_q else ""
+            if _words(was_note) != _words(q.note):
+                notes.append(AnswerChange(q.id, q.prompt, was_note or NO_NOTE, q.note or NO_NOTE))
     return Comparison(
         old=old,
         new=new,
         project=tuple(project),
+        notes=tuple(notes),
         score_change=score_change,
         position_change=position_change,
         dimensions=dims,
@@ -164,6 +177,10 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
         raised=_refs(new.active_findings(), new_active - old_active),
         answers=tuple(answers),
     )
+
+
+def _note_value(shown: str) -> str | None:
+    return None if shown == NO_NOTE else shown
 
 
 def _words(value: Any) -> Any:
@@ -221,6 +238,10 @@ def document(c: Comparison) -> dict[str, Any]:
         "project_changed": [
             {"field": p.field, "old": _json_detail(p.old), "new": _json_detail(p.new)}
             for p in c.project
+        ],
+        "notes_changed": [
+            {"question": n.question, "old": _note_value(n.old), "new": _note_value(n.new)}
+            for n in c.notes
         ],
         "answers_changed": [
             {"question": a.question, "prompt": a.prompt, "old": a.old, "new": a.new}

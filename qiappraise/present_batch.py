@@ -231,6 +231,12 @@ def comparison(console: Console, c: Comparison) -> None:
         console.print(Text("Project details changed", style="bold"))
         for p in c.project:
             console.print(Text(f"  {p.field}: {p.old_shown} → {p.new_shown}"))
+    if c.notes:
+        console.print()
+        console.print(Text(f"Notes changed ({len(c.notes)})", style="bold"))
+        for n in c.notes:
+            console.print(Text(f"  {n.question}: {n.prompt}"))
+            console.print(Text(f"    {n.old} → {n.new}", style="dim"))
     console.print()
     console.print(Text(f"Answers changed ({len(c.answers)})", style="bold"))
     if not c.answers:

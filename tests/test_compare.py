@@ -125,3 +125,31 @@ def test_project_details_that_changed_are_listed(tmp_path: Path) -> None:
     ]
     md = runner.invoke(app, ["compare", str(V1), str(v2), "-f", "md"], env=ENV).stdout
     assert "| title |" in md and "A \\| renamed \\*project\\*" in md
+
+
+def test_notes_that_changed_are_listed(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(V1.read_text(encoding="utf-8"))
+    v2 = tmp_path / "v2.yaml"
+    data["notes"].update(general="Agreed with the consultant.", equity_stratified="By postcode.")
+    v2.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    old, new = appraise_file(V1), appraise_file(v2)
+    c = compare(old, new)
+    assert [(n.question, n.new) for n in c.notes] == [
+        ("general", "Agreed with the consultant."),
+        ("equity_stratified", "By postcode."),
+    ]
+    assert c.answers == ()  # a note is not an answer
+    doc = document(c)
+    assert doc["notes_changed"][0] == {
+        "question": "general",
+        "old": old.note or None,
+        "new": "Agreed with the consultant.",
+    }
+    runner = CliRunner()
+    out = runner.invoke(app, ["compare", str(V1), str(v2)], env=ENV, terminal_width=200).stdout
+    assert "Notes changed (2)" in out and "By postcode." in out
+    md = runner.invoke(app, ["compare", str(V1), str(v2), "-f", "md"], env=ENV).stdout
+    assert "## Notes changed" in md and "| By postcode. |" in md
+    assert "| Score | 77.2 | 77.2 | +0.0 |" in md  # scores to one decimal, as their change
