@@ -122,7 +122,8 @@ def spectrum(
     )
     parts.append(
         f'<text x="{_n(left + span / 2)}" y="{_n(top + height + 52)}" text-anchor="middle" '
-        f'font-size="11" fill="{MUTED}">more critical engagement →</text>'
+        # Not "better" to the right: both ends can be good QI (the article's Conclusion).
+        f'font-size="11" fill="{MUTED}">what the project sets out to change, not how good it is</text>'
     )
     if a.position is None:
         desc = "The project has no position on the spectrum yet: no answer places it."
@@ -148,7 +149,7 @@ def spectrum(
             + f". This project sits at {a.position:.2f}, in the {band} band."
         )
     return svg(
-        chart_id, width, 130, "Position on the repair to reform spectrum", desc, "".join(parts)
+        chart_id, width, 140, "Position on the repair to reform spectrum", desc, "".join(parts)
     )
 
 
@@ -156,7 +157,8 @@ def sections(a: Appraisal, chart_id: str = "chart-sections") -> str:
     """A horizontal bar per section, 0-100, with the value written at its end."""
     rows = a.sections
     label_w, bar_w, row_h = 230.0, 300.0, 28.0
-    width, height = 600, int(24 + row_h * len(rows))
+    # Room after the bar for "100 (capped)" and "not scored" at 12px.
+    width, height = 640, int(24 + row_h * len(rows))
     parts: list[str] = []
     for tick in (0, 50, 100):
         x = label_w + bar_w * tick / 100

@@ -205,3 +205,19 @@ def test_drafts_and_failed_files_are_named_in_the_report() -> None:
     tokens = MarkdownIt("commonmark").enable("table").parse(md)
     assert not [t for t in tokens if t.type in ("html_block", "html_inline")]
     assert aggregate(ROWS, [META], failed=2).failed == 2  # a count alone still works
+
+
+def test_a_partly_verdict_reads_as_two_sentences() -> None:
+    import dataclasses
+
+    # Give every project the equitable dimension: only patient-centredness stays low.
+    rows = [
+        dataclasses.replace(
+            r, dimensions=tuple((d, P if d == "equitable" else lv) for d, lv in r.dimensions)
+        )
+        for r in ROWS
+    ]
+    c = aggregate(rows, [META])
+    assert c.neglect is not None and c.neglect.verdict == "partly"
+    md = render(c, "md")
+    assert "falls below that mean. (Singh and Cribb 2021" in md

@@ -304,3 +304,26 @@ def test_summary_organisation_and_general_note_reach_the_report(tmp_path: Path, 
         assert "First line &lt;b&gt;of&lt;/b&gt; the summary." in text
     else:
         assert "> Read the \\*measures\\* section first." in text
+
+
+def test_chart_text_stays_inside_its_picture() -> None:
+    import dataclasses
+    import re
+
+    from qiappraise import charts
+    from qiappraise.appraisal import CapResult
+    from qiappraise.report import band_ranges
+
+    proposal, loaded = resolve(ROOT / "examples" / "four-hour-target.yaml")
+    a = score(loaded.rubric, proposal, sha256=loaded.sha256)
+    capped = dataclasses.replace(a.sections[0], caps=(CapResult("r", 50.0),), score=100.0)
+    a = dataclasses.replace(a, sections=(capped, *a.sections[1:]))
+    for svg in (charts.sections(a), charts.spectrum(a, band_ranges(loaded.rubric))):
+        width, height = map(float, re.search(r'viewBox="0 0 (\S+) (\S+)"', svg).groups())  # type: ignore[union-attr]
+        for x, y, anchor, size, text in re.findall(
+            r'<text x="([\d.]+)" y="([\d.]+)"(?: text-anchor="(\w+)")? font-size="(\d+)"[^>]*>([^<]*)<',
+            svg,
+        ):
+            assert float(y) <= height, text
+            if anchor in ("", "start"):  # about 0.6 em a character
+                assert float(x) + 0.6 * int(size) * len(text) <= width, text
