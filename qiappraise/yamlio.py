@@ -157,6 +157,10 @@ def load_text(text: str, file: str = "<string>") -> Located:
         problem = exc.problem or "invalid YAML"
         if "\t" in problem or "tab character" in problem or _char_at(text, mark) == "\t":
             problem += " (YAML does not allow tabs for indentation; use spaces)"
+        context = exc.context_mark
+        if exc.context and context is not None and mark is not None and context.line < mark.line:
+            # An unclosed [ or { is found where the file goes on: say where it opened.
+            problem += f" ({exc.context} that starts on line {context.line + 1})"
         raise InputError(
             f"invalid YAML: {problem}", file=file, line=mark.line + 1 if mark else None
         ) from None

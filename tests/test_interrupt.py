@@ -106,6 +106,7 @@ def test_sigint_during_appraise_keeps_every_answer(tmp_path: Path) -> None:
     child.send("\x1b[B\x1b[B\r")  # the third choice
     child.expect("Does your aim name")
     child.kill(signal.SIGINT)  # a real signal, not a typed Ctrl-C
+    child.expect("the project details and 1 answer given are saved")
     child.expect("continue with: qiappraise appraise")
     child.expect(pexpect.EOF)
     child.close()

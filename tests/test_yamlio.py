@@ -298,3 +298,10 @@ def test_remembered_tags_give_the_same_values() -> None:
         }
     )
     assert type(again["c"]) is str
+
+
+def test_an_unclosed_bracket_says_where_it_opened() -> None:
+    with pytest.raises(InputError) as info:
+        load_text("a: 1\nb: [x, y\nc: 2\n", "f.yaml")
+    assert info.value.line == 3  # where libyaml noticed
+    assert "(while parsing a flow sequence that starts on line 2)" in info.value.message

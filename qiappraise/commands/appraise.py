@@ -103,8 +103,10 @@ def appraise(
             interactive.run(sess, out)
         except (KeyboardInterrupt, EOFError):
             if file.exists():
+                n = len(sess.answers)
                 err(
-                    f"interrupted: {len(sess.answers)} answers are saved in {file}; "
+                    f"interrupted: the project details and {n} answer{'s' if n != 1 else ''} "
+                    f"given are saved in {file} (an answer being typed is not); "
                     f"continue with: qiappraise appraise {file}"
                 )
             else:
