@@ -41,6 +41,15 @@ def fmt_score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
+def hanging(console: Console, lead: str, text: str, style: str = "") -> None:
+    """``lead`` then ``text``, whose wrapped lines stay indented under its start."""
+    grid = Table.grid(padding=0)
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text(lead, style=style), Text(text, style=style))
+    console.print(grid)
+
+
 def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
     """The summary `score` prints for one proposal."""
     title = Text(a.project.title or "(untitled)", style="bold")
@@ -69,25 +78,27 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
         if group:
             console.print(Text(f"  Pulling {label}:", style="dim"))
             for r in group:
-                console.print(
-                    Text(f"    - {r.question}: {r.answer} ({r.pull:.2f}, weight {r.weight:g})")
+                hanging(
+                    console,
+                    "    - ",
+                    f"{r.question}: {r.answer} ({r.pull:.2f}, weight {r.weight:g})",
                 )
     if not a.complete:
         shown = ", ".join(a.missing[:8]) + (
             f" and {len(a.missing) - 8} more" if len(a.missing) > 8 else ""
         )
-        console.print(
-            Text(
-                f"  Incomplete: {len(a.missing)} required question(s) unanswered: {shown}",
-                style="yellow",
-            )
+        hanging(
+            console,
+            "  ",
+            f"Incomplete: {len(a.missing)} required question(s) unanswered: {shown}",
+            "yellow",
         )
     if a.ignored:
-        console.print(
-            Text(
-                "  Ignored (answered, but the question does not apply): " + ", ".join(a.ignored),
-                style="dim",
-            )
+        hanging(
+            console,
+            "  ",
+            "Ignored (answered, but the question does not apply): " + ", ".join(a.ignored),
+            "dim",
         )
     console.print()
 

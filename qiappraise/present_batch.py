@@ -16,7 +16,7 @@ from rich.text import Text
 
 from .batch import Row
 from .compare import LEVEL_WORDS, Comparison
-from .present import fmt_score
+from .present import fmt_score, hanging
 
 SORT_KEYS = ("score", "band", "title", "file")
 
@@ -230,20 +230,20 @@ def comparison(console: Console, c: Comparison) -> None:
         console.print()
         console.print(Text("Project details changed", style="bold"))
         for p in c.project:
-            console.print(Text(f"  {p.field}: {p.old_shown} → {p.new_shown}"))
+            hanging(console, "  ", f"{p.field}: {p.old_shown} → {p.new_shown}")
     if c.notes:
         console.print()
         console.print(Text(f"Notes changed ({len(c.notes)})", style="bold"))
         for n in c.notes:
-            console.print(Text(f"  {n.question}: {n.prompt}"))
-            console.print(Text(f"    {n.old} → {n.new}", style="dim"))
+            hanging(console, "  ", f"{n.question}: {n.prompt}")
+            hanging(console, "    ", f"{n.old} → {n.new}", "dim")
     console.print()
     console.print(Text(f"Answers changed ({len(c.answers)})", style="bold"))
     if not c.answers:
         console.print("  No answer changed.")
     for a in c.answers:
-        console.print(Text(f"  {a.question}: {a.prompt}"))
-        console.print(Text(f"    {a.old} → {a.new}", style="dim"))
+        hanging(console, "  ", f"{a.question}: {a.prompt}")
+        hanging(console, "    ", f"{a.old} → {a.new}", "dim")
 
 
 def _one_decimal(value: float | None) -> str:

@@ -153,3 +153,11 @@ def test_notes_that_changed_are_listed(tmp_path: Path) -> None:
     md = runner.invoke(app, ["compare", str(V1), str(v2), "-f", "md"], env=ENV).stdout
     assert "## Notes changed" in md and "| By postcode. |" in md
     assert "| Score | 77.2 | 77.2 | +0.0 |" in md  # scores to one decimal, as their change
+
+
+def test_wrapped_lines_keep_their_indent() -> None:
+    from .checkhelpers import run
+
+    out = run("score", ROOT / "examples" / "cypic.yaml", env={"COLUMNS": "60"}).stdout.splitlines()
+    at = next(i for i, line in enumerate(out) if line.startswith("    - purpose_driver: "))
+    assert out[at + 1].startswith("      ") and out[at + 1].strip()  # under the text, not col 0
