@@ -11,10 +11,9 @@ a mapping at all (an empty file, a list): nobody names such a file by accident.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from .discover import PASSED_OVER, walk
+from .discover import PASSED_OVER, file_identity, walk
 from .errors import InputError
 from .gate import Skipped
 from .proposal import looks_like_proposal
@@ -46,12 +45,7 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped], list[InputErr
     seen: dict[object, Path] = {}
 
     def consider(path: Path, explicit: bool = False) -> bool:
-        # The same file however it is reached (twice, or through a symlink), as in batch.
-        try:
-            st = os.stat(path)
-            key: object = (st.st_dev, st.st_ino)
-        except OSError:
-            key = os.path.abspath(path)
+        key = file_identity(path)  # the same file however it is reached, as in batch
         first = seen.get(key)
         if first is not None:
             same = "given more than once" if first == path else f"the same file as {first}"

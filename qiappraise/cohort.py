@@ -131,14 +131,7 @@ def _ordered_union(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _ref(row: Row, addressed: tuple[str, ...]) -> ProjectRef:
-    errors = warnings = infos = 0
-    for f in row.findings:
-        if f.severity == "error":
-            errors += 1
-        elif f.severity == "warning":
-            warnings += 1
-        elif f.severity == "info":
-            infos += 1
+    counts = row.severity_counts()
     html = md = ""
     for r in row.reports:
         if not html and r.endswith(".html"):
@@ -154,9 +147,9 @@ def _ref(row: Row, addressed: tuple[str, ...]) -> ProjectRef:
         band=row.band,
         band_label=row.band_label,
         addressed=addressed,
-        errors=errors,
-        warnings=warnings,
-        infos=infos,
+        errors=counts["error"],
+        warnings=counts["warning"],
+        infos=counts["info"],
         html_report=html,
         md_report=md,
         complete=row.complete,

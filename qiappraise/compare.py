@@ -7,6 +7,7 @@ from typing import Any
 
 from .appraisal import Appraisal, FindingResult
 from .errors import UsageError
+from .proposal import PROJECT_KEYS
 
 NOT_ANSWERED = "(not answered)"
 NO_NOTE = "(no note)"
@@ -54,19 +55,6 @@ class ProjectChange:
         return _detail(self.new)
 
 
-#: The project details a comparison looks at, in the order proposals give them.
-PROJECT_FIELDS = (
-    "title",
-    "lead",
-    "team",
-    "setting",
-    "specialty",
-    "organisation",
-    "date",
-    "summary",
-)
-
-
 @dataclass(frozen=True)
 class FindingRef:
     id: str
@@ -84,7 +72,7 @@ class Comparison:
     resolved: tuple[FindingRef, ...]  # raised before, not now
     raised: tuple[FindingRef, ...]  # new this version
     answers: tuple[AnswerChange, ...]  # in rubric order
-    project: tuple[ProjectChange, ...] = ()  # in PROJECT_FIELDS order
+    project: tuple[ProjectChange, ...] = ()  # in proposal.PROJECT_KEYS order
     notes: tuple[AnswerChange, ...] = ()  # notes changed: the general one, then by question
 
     @property
@@ -150,7 +138,7 @@ def compare(old: Appraisal, new: Appraisal) -> Comparison:
             ):
                 answers.append(AnswerChange(q.id, q.prompt, was, now))
     project = []
-    for name in PROJECT_FIELDS:
+    for name in PROJECT_KEYS:
         was, now = getattr(old.project, name), getattr(new.project, name)
         # Spacing is not a change a reader would see (a folded block, a trailing space).
         if _words(was) != _words(now):

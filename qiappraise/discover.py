@@ -94,14 +94,7 @@ def expand(inputs: list[str]) -> Discovery:
             if not candidates:
                 errors.append((item, "pattern matches no files"))
         for c in candidates:
-            # A file is the same file however it is reached (a folder, a pattern, a
-            # symlink): its device and inode say so in one stat, where realpath
-            # would lstat every component of every path.
-            try:
-                st = os.stat(c)
-                identity: object = (st.st_dev, st.st_ino)
-            except OSError:
-                identity = os.path.realpath(c)
+            identity = file_identity(c)
             shown = _display(c)
             first = seen.get(identity)
             if first is not None:
@@ -110,6 +103,17 @@ def expand(inputs: list[str]) -> Discovery:
             seen[identity] = shown
             found.append(Found(path=shown, resolved=os.path.abspath(c), explicit=explicit))
     return Discovery(tuple(found), tuple(errors), tuple(duplicates))
+
+
+def file_identity(path: str | os.PathLike[str]) -> object:
+    """What makes a file the same file however it is reached (a folder, a
+    pattern, a symlink): its device and inode, in one stat, where realpath
+    would lstat every component of every path."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
 
 
 def _display(path: str) -> str:

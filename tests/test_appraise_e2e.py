@@ -240,28 +240,24 @@ def test_without_a_terminal_it_says_what_to_use_instead(tmp_path: Path) -> None:
     assert not (tmp_path / "p.yaml").exists()
 
 
-def test_a_hand_written_file_with_comments_is_left_alone_when_asked(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("key", "said", "code"),
+    [
+        ("n", "nothing changed: p.yaml is as it was", 0),  # the user says no
+        ("\x04", "interrupted: nothing changed, p.yaml is as it was", 130),  # end of input
+    ],
+)
+def test_a_hand_written_file_with_comments_is_left_alone_unless_agreed(
+    tmp_path: Path, key: str, said: str, code: int
+) -> None:
     shutil.copy(EXAMPLE, tmp_path / "p.yaml")
     before = (tmp_path / "p.yaml").read_bytes()
     child = spawn("appraise", "p.yaml", cwd=tmp_path)
     child.expect("comment lines of your own that appraise cannot keep")
     child.expect("Continue, and drop them from the file")
-    child.send("n")
-    child.expect("nothing changed: p.yaml is as it was")
+    child.send(key)
+    child.expect(said)
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 0
-    assert (tmp_path / "p.yaml").read_bytes() == before
-
-
-def test_end_of_input_at_the_comments_question_changes_nothing(tmp_path: Path) -> None:
-    shutil.copy(EXAMPLE, tmp_path / "p.yaml")
-    before = (tmp_path / "p.yaml").read_bytes()
-    child = spawn("appraise", "p.yaml", cwd=tmp_path)
-    child.expect("Continue, and drop them from the file")
-    child.sendcontrol("d")
-    child.expect("interrupted: nothing changed, p.yaml is as it was")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+    assert child.exitstatus == code
     assert (tmp_path / "p.yaml").read_bytes() == before
