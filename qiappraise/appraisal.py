@@ -25,10 +25,23 @@ class QuestionResult:
     answered: bool
     value: Any  # the answer as given; a multiple choice answer is a tuple
     display: str
-    earned: float | None  # None: not scored (unanswered, not applicable or "not yet known")
+    earned: float | None  # None: not scored (a position or profile question, or not applicable)
     maximum: float
     feedback: tuple[str, ...] = ()
     note: str = ""
+    feeds: str = "score"  # score | position | profile
+    #: answered | not-answered | not-sure | pending (may not apply: an answer it
+    #: depends on is not known yet); see answers.py
+    status: str = "answered"
+    #: A claim that needs evidence and has no note: what was claimed (display);
+    #: ``display`` and ``earned`` are what it counts as.
+    claimed: str = ""
+    reflect: str = ""  # the rubric's reflective question for this one
+    pull: float | None = None  # position questions: where the counted answer places it
+
+    @property
+    def unevidenced(self) -> bool:
+        return bool(self.claimed)
 
     @property
     def lost(self) -> float:
@@ -67,7 +80,9 @@ class SectionResult:
 class DimensionResult:
     id: str
     label: str
-    level: str  # primary | secondary | none
+    #: primary | secondary | none | unknown (none so far, and a question that
+    #: could raise it is not answered yet)
+    level: str
     evidence: tuple[str, ...]  # question ids whose answers set the level
 
 
@@ -99,6 +114,11 @@ class FindingResult:
     suggestion: str
     concerns: tuple[str, ...]
     waived: str | None = None  # the waiver's reason, when the proposal waives it
+    #: Lines that say which answers raised it (automatic findings list them).
+    details: tuple[str, ...] = ()
+    #: Raised because it cannot be ruled out yet: the unanswered or "not sure"
+    #: questions whose answers would settle it. Empty: raised by the answers.
+    open_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,10 +137,18 @@ class Appraisal:
     ignored: tuple[str, ...]  # answered, but the question does not apply
     unused_waivers: tuple[str, ...] = ()
     note: str = ""  # the proposal's general note (notes: general), for the reader
+    unsure: tuple[str, ...] = ()  # questions answered "not sure"
+    unevidenced: tuple[str, ...] = ()  # claims that need evidence and have no note
+    self_placement: str | None = None  # the band the team placed its own project in
 
     @property
     def complete(self) -> bool:
         return not self.missing
+
+    @property
+    def provisional(self) -> bool:
+        """Scored with required questions unanswered: the score can only rise or stay."""
+        return bool(self.missing)
 
     def section(self, section_id: str) -> SectionResult:
         return next(s for s in self.sections if s.id == section_id)

@@ -14,6 +14,7 @@ dimension profile) and returns a bool. An unanswered question satisfies only
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -302,3 +303,106 @@ def _compare(
     if not isinstance(left, (int, float)) or not isinstance(right, (int, float)):
         return False
     return bool(left >= right) if op == "at_least" else bool(left <= right)
+
+
+# --------------------------------------------------------------- three values
+#
+# Scoring reads conditions in three values (Kleene's logic): a question whose
+# answer is not known (unanswered while it may apply, or answered "not sure")
+# makes every test on it *unknown*, and unknown propagates (false AND unknown
+# is false, true OR unknown is true). Kleene's connectives are monotone: taking
+# an answer away can turn a definite result into unknown, never into its
+# opposite. Findings and caps are raised unless definitely ruled out, so
+# removing an answer never removes a finding or lifts a cap: silence earns
+# nothing.
+
+_RANK = {"none": 0, "secondary": 1, "primary": 2}
+_BY_RANK = ("none", "secondary", "primary")
+
+
+class Known:
+    """What a three-valued test reads: answers, which questions are unknown, levels."""
+
+    __slots__ = ("answers", "unknown", "order", "dimensions", "open_dimensions")
+
+    def __init__(
+        self,
+        answers: Mapping[str, Any],
+        unknown: AbstractSet[str],
+        order: Order | None = None,
+        dimensions: Mapping[str, str] | None = None,
+        open_dimensions: AbstractSet[str] = frozenset(),
+    ) -> None:
+        self.answers = answers
+        self.unknown = unknown
+        self.order = order
+        self.dimensions = dimensions or {}
+        # Dimensions an unknown answer could still raise: their level is a floor.
+        self.open_dimensions = open_dimensions
+
+
+Test3 = Callable[[Known], "bool | None"]
+_COMPILED3: dict[int, tuple[ConditionT, Test3]] = {}
+
+
+def predicate3(cond: ConditionT) -> Test3:
+    """``cond`` in three values (True, False, None for unknown), compiled once."""
+    entry = _COMPILED3.get(id(cond))
+    if entry is not None and entry[0] is cond:
+        return entry[1]
+    if len(_COMPILED3) >= _COMPILED_MAX:
+        _COMPILED3.clear()
+    test = _compile3(cond)
+    _COMPILED3[id(cond)] = (cond, test)
+    return test
+
+
+def evaluate3(cond: ConditionT | None, known: Known) -> bool | None:
+    """Whether ``cond`` holds (True), cannot hold (False) or is not known yet (None)."""
+    return True if cond is None else predicate3(cond)(known)
+
+
+def _compile3(cond: ConditionT) -> Test3:
+    if isinstance(cond, (AllCondition, AnyCondition)):
+        parts = [predicate3(c) for c in (cond.all if isinstance(cond, AllCondition) else cond.any)]
+        decisive = isinstance(cond, AnyCondition)  # the value that settles the whole
+
+        def combined(k: Known) -> bool | None:
+            unknown = False
+            for part in parts:
+                got = part(k)
+                if got is None:
+                    unknown = True
+                elif got is decisive:
+                    return decisive
+            return None if unknown else not decisive
+
+        return combined
+    if isinstance(cond, NotCondition):
+        inner = predicate3(cond.not_)
+
+        def negated(k: Known) -> bool | None:
+            got = inner(k)
+            return None if got is None else not got
+
+        return negated
+    if isinstance(cond, DimensionCondition):
+        dimension, levels = cond.dimension, set(cond.levels())
+
+        def dimension_test(k: Known) -> bool | None:
+            level = k.dimensions.get(dimension, "none")
+            if dimension not in k.open_dimensions:
+                return level in levels
+            possible = {lv in levels for lv in _BY_RANK[_RANK[level] :]}
+            return possible.pop() if len(possible) == 1 else None
+
+        return dimension_test
+    qid = cond.question
+    two = predicate(cond)
+
+    def question_test(k: Known) -> bool | None:
+        if qid in k.unknown:
+            return None
+        return two(k.answers, k.order, None)
+
+    return question_test

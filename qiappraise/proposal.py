@@ -171,10 +171,15 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
         problems.append(
             located.error(
                 ("rubric", "version"),
-                f"rubric.version: written for {ref.id} {ref.version}, which is not compatible "
-                f"with the available {rubric.id} {rubric.version} (the major version must match)",
+                f"rubric.version: written for {ref.id} {ref.version}, but the rubric is now "
+                f"{rubric.version} and its questions and scoring changed (the major version "
+                f"must match); "
+                + (rubric.upgrade or "answer the new questions, then set the version"),
             )
         )
+        # Every answer would be checked against questions it was not written
+        # for: one clear error says what to do, instead of a screenful.
+        raise ProblemsError(problems)
     for key in data:
         if key not in TOP_KEYS:
             problems.append(

@@ -16,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from .conditions import Condition, DimensionLevel
 
 Severity = Literal["info", "warning", "error"]
+#: What a question's answer feeds. The two axes are kept apart by construction:
+#: "score" questions earn points and place nothing, "position" questions place
+#: the project on the spectrum and earn nothing, and "profile" questions feed
+#: neither (only the dimension profile and findings). See rubric_lint.
+Feeds = Literal["score", "position", "profile"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 SpectrumPull = float | str
 
@@ -63,6 +68,14 @@ class Spectrum(_Model):
     bands: list[Band] = Field(min_length=2, description="From repair (0) to reform (1).")
     description: str = ""
     cite: str = ""
+    self_placement: str | None = Field(
+        None,
+        description=(
+            "Id of the question in which the team places its own project (its "
+            "choices are band ids); when its answer differs from the computed band "
+            "the rubric's 'placement' automatic finding is raised."
+        ),
+    )
 
 
 class Choice(_Model):
@@ -83,6 +96,22 @@ class Choice(_Model):
     )
     exclusive: bool = Field(False, description="Multiple choice: may not be combined.")
     feedback: str = Field("", description="Shown in reports when this answer is given.")
+    unsure: bool = Field(
+        False,
+        description=(
+            "A 'not sure' answer: it earns 0 of the question's points, places nothing, "
+            "leaves findings that read the question open, and raises the rubric's "
+            "not-sure finding with the question's reflective prompt."
+        ),
+    )
+    evidence: bool = Field(
+        False,
+        description=(
+            "A claim a supervisor would want evidence for: without a note on the "
+            "question it counts as the level below (the previous choice; for a "
+            "multiple choice answer, as not ticked) and is shown as claimed."
+        ),
+    )
 
 
 class _Question(_Model):
@@ -90,6 +119,19 @@ class _Question(_Model):
     prompt: str
     help: str = Field("", description="Why the question matters (the rationale).")
     cite: str = Field("", description="Where the idea comes from, e.g. 'Box 1'.")
+    feeds: Feeds = Field(
+        description=(
+            "What the answer feeds: the critical-engagement score, the spectrum "
+            "position, or only the profile (dimensions and findings). Never both axes."
+        )
+    )
+    reflect: str = Field(
+        "",
+        description=(
+            "A reflective question to discuss: shown with a 'not sure' answer and "
+            "in a supervisor's conversation about the answer."
+        ),
+    )
     required: bool = True
     when: Condition | None = Field(None, description="Ask only when this holds.")
     spectrum_weight: float = Field(
@@ -151,6 +193,7 @@ class YesNoOutcome(_Model):
     dimensions: dict[str, DimensionLevel] = Field(default_factory=dict)
     spectrum: SpectrumPull | None = None
     feedback: str = ""
+    evidence: bool = Field(False, description="'yes' only: a claim that needs a note, else 'no'.")
 
 
 class YesNoQuestion(_Question):
@@ -169,6 +212,7 @@ class YesNoQuestion(_Question):
                 dimensions=o.dimensions,
                 spectrum=o.spectrum,
                 feedback=o.feedback,
+                evidence=o.evidence,
             )
             for v, o in (("yes", self.yes), ("no", self.no))
         ]
@@ -234,6 +278,33 @@ class Finding(_Model):
     )
 
 
+class AutoFinding(_Model):
+    """A finding raised by the scoring model itself, worded by the rubric."""
+
+    id: str = Field(pattern=r"^[A-Z]{2,4}[0-9]{3}$")
+    severity: Severity
+    title: str
+    message: str
+    rationale: str
+    cite: str = ""
+    suggestion: str
+
+
+class AutoFindings(_Model):
+    """The findings the model raises for answers rather than by a condition."""
+
+    unsure: AutoFinding | None = Field(
+        None, description="Raised when any answer is 'not sure'; lists their reflective prompts."
+    )
+    unevidenced: AutoFinding | None = Field(
+        None, description="Raised when a claim that needs evidence has no note; lists them."
+    )
+    placement: AutoFinding | None = Field(
+        None,
+        description="Raised when the team's own placement differs from the computed band.",
+    )
+
+
 class Rubric(_Model):
     """A whole rubric file."""
 
@@ -247,6 +318,11 @@ class Rubric(_Model):
     spectrum: Spectrum
     sections: list[Section] = Field(min_length=1)
     findings: list[Finding] = Field(default_factory=list)
+    auto_findings: AutoFindings = Field(default_factory=AutoFindings)
+    upgrade: str = Field(
+        "",
+        description="Where a proposal written for an earlier major version learns what changed.",
+    )
 
     @cached_property
     def questions(self) -> dict[str, QuestionT]:

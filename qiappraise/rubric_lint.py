@@ -66,6 +66,7 @@ def lint(loaded: LoadedRubric) -> list[InputError]:
         for qi, q in enumerate(s.questions):
             qpath: Path_ = ("sections", si, "questions", qi)
             _question_fields(q, qpath, add)
+            _axis(r, q, qpath, add)
             for ci, c in enumerate(q.choices_):
                 cpath = _choice_path(q, qpath, ci)
                 for dim in c.dimensions:
@@ -108,11 +109,27 @@ def lint(loaded: LoadedRubric) -> list[InputError]:
                     )
         for ci, cap in enumerate(s.caps):
             cpath = ("sections", si, "caps", ci, "when")
+            for leaf in walk(cap.when):
+                target = r.questions.get(leaf.question) if isinstance(leaf, QuestionCondition) else None
+                if isinstance(leaf, DimensionCondition) or (
+                    target is not None and target.feeds != "score"
+                ):
+                    what = (
+                        f"dimension {leaf.dimension!r}"
+                        if isinstance(leaf, DimensionCondition)
+                        else f"{target.feeds} question {leaf.question!r}"  # type: ignore[union-attr]
+                    )
+                    add(
+                        cpath,
+                        f"cap in section {s.id!r} reads {what}; a cap limits the score, so it may "
+                        "only read questions that feed the score",
+                    )
             if _condition(r, cap.when, cpath, add) and not _can_hold(r, cap.when):
                 add(
                     cpath,
                     f"cap in section {s.id!r} can never apply: its condition can never hold",
                 )
+    _self_placement(r, add)
     for cycle in _cycles(r):
         add(("sections",), "conditions form a cycle: " + " -> ".join(cycle))
     for fi, f in enumerate(r.findings):
@@ -243,6 +260,80 @@ def _question_fields(q: QuestionT, path: Path_, add: Any) -> None:
         add((*path, "min"), f"question {q.id!r}: min is above max")
     if isinstance(q, TextQuestion) and q.min_length > q.max_length:
         add((*path, "min_length"), f"question {q.id!r}: min_length is above max_length")
+
+
+def _axis(r: Rubric, q: QuestionT, path: Path_, add: Any) -> None:
+    """Keep the two axes apart: no question both earns points and places the project."""
+    earns = _earns(q)
+    places = any(c.spectrum is not None for c in q.choices_)
+    if q.feeds != "score" and earns:
+        add(
+            path,
+            f"question {q.id!r} feeds the {q.feeds} but earns points; only questions that "
+            "feed the score earn points (give its points to a score question)",
+        )
+    if q.feeds != "position" and places:
+        add(
+            path,
+            f"question {q.id!r} feeds the {q.feeds} but places the project (spectrum); only "
+            "questions that feed the position may",
+        )
+    if q.when is not None and q.feeds != "profile":
+        for leaf in walk(q.when):
+            if isinstance(leaf, QuestionCondition):
+                other = r.questions.get(leaf.question)
+                if other is not None and other.feeds != q.feeds:
+                    add(
+                        (*path, "when"),
+                        f"question {q.id!r} feeds the {q.feeds}, but whether it is asked depends "
+                        f"on {leaf.question!r}, which feeds the {other.feeds}: that would let "
+                        "one axis move the other",
+                    )
+    choices = q.choices_
+    for ci, c in enumerate(choices):
+        cpath = _choice_path(q, path, ci)
+        if c.unsure and q.type == "multi" and not c.exclusive:
+            add((*cpath, "unsure"), f"question {q.id!r}: a 'not sure' choice must be exclusive")
+        if c.unsure and q.type == "yes_no":
+            add((*cpath, "unsure"), f"question {q.id!r}: yes/no has no 'not sure'; use a choice")
+        if not c.evidence:
+            continue
+        if q.type == "yes_no" and c.value == "no":
+            add((*cpath, "evidence"), f"question {q.id!r}: only 'yes' can be a claim")
+        elif q.type in ("choice", "scale") and not any(
+            not other.unsure and not other.evidence for other in choices[:ci]
+        ):
+            add(
+                (*cpath, "evidence"),
+                f"question {q.id!r}: {c.value!r} needs evidence but has no level below "
+                "to count as without it; put it after the level it falls to",
+            )
+
+
+def _earns(q: QuestionT) -> bool:
+    if isinstance(q, TextQuestion):
+        return q.points > 0
+    if isinstance(q, NumberQuestion):
+        return any(s.points > 0 for s in q.points)
+    return any((c.points or 0) > 0 for c in q.choices_)
+
+
+def _self_placement(r: Rubric, add: Any) -> None:
+    qid = r.spectrum.self_placement
+    if qid is None:
+        return
+    q = r.questions.get(qid)
+    if q is None:
+        add(("spectrum", "self_placement"), f"self_placement: no question {qid!r}")
+        return
+    bands = {b.id for b in r.spectrum.bands}
+    odd = [c.value for c in q.choices_ if c.value not in bands and not c.unsure]
+    if q.type not in ("choice", "scale") or odd or q.feeds != "profile":
+        add(
+            ("spectrum", "self_placement"),
+            f"self_placement: question {qid!r} must be a choice that feeds the profile, "
+            f"with one choice per band ({', '.join(sorted(bands))})",
+        )
 
 
 def _condition(r: Rubric, cond: ConditionT, path: Path_, add: Any) -> bool:

@@ -1,22 +1,33 @@
 """Scoring: ``score(rubric, proposal) -> Appraisal``, pure and deterministic.
 
-The model, in the words the README uses:
+The model, in the words the README uses ("The scoring model"):
 
-* a question earns the points of the answer given, out of the most it could
-  earn; unanswered, not-applicable and "not scored" answers count for neither;
-* a section scores 100 x earned / possible, then any cap whose condition holds
-  limits it;
-* the overall score is the weighted mean of the section scores that exist;
-* each dimension sits at the highest level any answer gives it;
-* the position is the weighted mean of where the tagged answers place the
-  project (0 = repair, 1 = reform), and the band is read off the thresholds.
+* Two axes, never mixed. Questions that ``feed: score`` earn points and place
+  nothing; questions that ``feed: position`` place the project and earn nothing;
+  ``profile`` questions feed only the dimension profile and findings. The
+  rubric linter keeps conditions and caps from crossing the axes, so changing a
+  position answer cannot move the score, nor a score answer the position.
+* Silence earns nothing. A scored question that applies, or may apply, earns 0
+  of its points when it is unanswered or answered "not sure"; only a choice
+  marked not applicable (``points: null``) leaves it out. A section scores
+  100 x earned / possible, capped by any cap that holds or cannot be ruled out;
+  the overall score is the weighted mean of the section scores.
+* Claims need evidence: an answer marked ``evidence: true`` with no note counts
+  as the level below (see ``answers.resolve``).
+* The position is the weighted mean of where the counted answers to position
+  questions place the project (0 = repair, 1 = reform); the band is read off
+  the thresholds.
+* A finding is raised when its condition holds or cannot be ruled out yet
+  (three-valued logic, ``conditions.predicate3``): removing an answer never
+  removes a finding and never raises the score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
+from .answers import ANSWERED, NOT_ANSWERED, NOT_SURE, Resolved, resolve
 from .appraisal import (
     Appraisal,
     BandInfo,
@@ -28,112 +39,41 @@ from .appraisal import (
     SectionResult,
     SpectrumReason,
 )
-from .conditions import predicate, questions_in
+from .conditions import Known, predicate3, questions_in, walk
 from .proposal import Proposal
 from .questions import kind
-from .relevance import relevance
-from .rubric import Rubric
+from .rubric import AutoFinding, Rubric
 
 _LEVELS = {"none": 0, "secondary": 1, "primary": 2}
-#: Question types whose answers come from a fixed set: worth remembering.
-_FINITE = frozenset({"choice", "multi", "scale", "yes_no"})
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-class _Answer(NamedTuple):
-    """What one answer to one question means; the same for every proposal giving it."""
-
-    chosen: list[Any]  # the choices it selects
-    earned: float | None
-    display: str
-    feedback: tuple[str, ...]
-    reason: SpectrumReason | None  # how it places the project, when its choices are tagged
-
-
 class _Facts:
-    """What each answer of a rubric means, worked out once per rubric and answer.
+    """What a rubric's questions are worth, worked out once per rubric.
 
-    Batches score thousands of proposals whose choice answers repeat; looking
-    a choice up (and building a yes/no question's choices) dominated scoring.
-    The values are exactly what ``questions.kind`` returns, remembered, and
-    the results that depend on nothing but the rubric and one answer (a
-    question's result, a finding's) are built once and shared: they are frozen.
+    Batches score thousands of proposals against one rubric; the maxima, the
+    dimensions each question speaks to and the order findings are reported in
+    do not depend on the proposal.
     """
 
     def __init__(self, rubric: Rubric) -> None:
         self.rubric = rubric
-        self.maximum = {qid: kind(q).maximum(q) for qid, q in rubric.questions.items()}
+        self.maximum = {
+            qid: (kind(q).maximum(q) if q.feeds == "score" else 0.0)
+            for qid, q in rubric.questions.items()
+        }
         # The dimensions any choice of a question speaks to, in choice order.
         self.speaks = {
             qid: tuple(dict.fromkeys(d for c in q.choices_ for d in c.dimensions))
             for qid, q in rubric.questions.items()
         }
-        # Per section, what the loop over its questions needs of each.
-        self.rows = {
-            s.id: [(q, q.id, self.maximum[q.id], q.type in _FINITE) for q in s.questions]
-            for s in rubric.sections
-        }
         self.required = [qid for qid, q in rubric.questions.items() if q.required]
-        # Findings are reported by severity, then id: the order of each, once.
-        self.finding_order = [(_SEVERITY_ORDER.get(f.severity, 3), f.id) for f in rubric.findings]
+        self.finding_order = {f.id: _SEVERITY_ORDER.get(f.severity, 3) for f in rubric.findings}
+        self.concerns = [
+            tuple(f.concerns if f.concerns is not None else questions_in(f.when))
+            for f in rubric.findings
+        ]
         self.infos: dict[Any, Any] = {}  # RubricInfo by hash, BandInfo by band
-        self.answers: dict[tuple[str, type, Any], _Answer] = {}
-        self.results: dict[tuple[Any, ...], QuestionResult] = {}
-        self.findings: dict[int, FindingResult] = {}  # unwaived, by index in the rubric
-
-    def answer(self, q: Any, value: Any) -> _Answer:
-        """What the answer ``value`` to ``q`` chooses, earns and shows."""
-        if q.type not in _FINITE:
-            return self._work_out(q, value)
-        key = (q.id, type(value), tuple(value) if isinstance(value, list) else value)
-        found = self.answers.get(key)
-        if found is None:
-            found = self.answers[key] = self._work_out(q, value)
-        return found
-
-    def _work_out(self, q: Any, value: Any) -> _Answer:
-        k = kind(q)
-        chosen = k.chosen(q, value)
-        pulls = []
-        if q.spectrum_weight > 0:  # a weightless answer places nothing: leave its tags unread
-            pulls = [self.rubric.pull(c.spectrum) for c in chosen if c.spectrum is not None]
-        display = k.display(q, value)
-        pull = round(sum(pulls) / len(pulls), 3) if pulls else None
-        return _Answer(
-            chosen,
-            k.earned(q, value),
-            display,
-            tuple(c.feedback for c in chosen if c.feedback),
-            None
-            if pull is None
-            else SpectrumReason(
-                question=q.id,
-                prompt=q.prompt,
-                answer=display,
-                pull=pull,
-                weight=q.spectrum_weight,
-            ),
-        )
-
-    def finding(self, index: int, f: Any, waived: str | None) -> FindingResult:
-        # Waiver reasons are free text: a finding with one is not worth keeping.
-        found = self.findings.get(index) if waived is None else None
-        if found is None:
-            concerns = tuple(f.concerns if f.concerns is not None else questions_in(f.when))
-            found = FindingResult(
-                id=f.id,
-                severity=f.severity,
-                title=f.title,
-                message=f.message,
-                rationale=f.rationale,
-                cite=f.cite,
-                suggestion=f.suggestion,
-                concerns=concerns,
-                waived=waived,
-            )
-            if waived is None:
-                self.findings[index] = found
-        return found
 
 
 # Keyed by id(); the rubric is kept alive beside its facts so the id stays its own.
@@ -151,23 +91,18 @@ def _facts(rubric: Rubric) -> _Facts:
 
 def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
     """Appraise ``proposal`` against ``rubric``."""
-    answers, applies_in_order = relevance(rubric, proposal.answers)
-    applies = set(applies_in_order)
     facts = _facts(rubric)
-    questions = rubric.questions
-    given = {qid: facts.answer(questions[qid], value) for qid, value in answers.items()}
-    dims = _dimension_levels(facts, given)
-    evidence = _evidence(given, dims)
+    notes = proposal.notes or {}
+    res = resolve(rubric, proposal.answers, notes)
+    dims, open_dims = _dimension_levels(facts, res)
+    known = Known(res.counted, res.unknown, rubric.level_rank, dims, open_dims)
 
-    sections = tuple(
-        _section(rubric, s, answers, given, applies, dims, proposal.notes, facts)
-        for s in rubric.sections
-    )
+    sections = tuple(_section(rubric, s, res, known, proposal.answers, notes, facts) for s in rubric.sections)
     weighted = [(s.weight, s.score) for s in sections if s.score is not None and s.weight > 0]
     total_weight = sum(w for w, _ in weighted)
     overall = round(sum(w * sc for w, sc in weighted) / total_weight, 1) if total_weight else None
 
-    position, reasons = _spectrum_position(rubric, given)
+    position, reasons = _spectrum_position(rubric, res)
     band = None
     if position is not None:
         b = rubric.band(position)
@@ -176,18 +111,45 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
             band = facts.infos[("band", b.id)] = BandInfo(b.id, b.label, b.description, b.next_step)
 
     waivers = {w.finding: w.reason for w in proposal.waivers}
-    order = rubric.level_rank
-    rules = rubric.findings
-    hits = [i for i, f in enumerate(rules) if predicate(f.when)(answers, order, dims)]
-    hits.sort(key=facts.finding_order.__getitem__)  # severity, then id; stable, as sorted()
-    findings = tuple(facts.finding(i, rules[i], waivers.get(rules[i].id)) for i in hits)
+    raised: list[tuple[int, str, FindingResult]] = []
+    for i, f in enumerate(rubric.findings):
+        held = predicate3(f.when)(known)
+        if held is False:
+            continue
+        open_on = () if held else _open_on(f.when, res.unknown)
+        found = FindingResult(
+            id=f.id,
+            severity=f.severity,
+            title=f.title,
+            message=f.message,
+            rationale=f.rationale,
+            cite=f.cite,
+            suggestion=f.suggestion,
+            concerns=facts.concerns[i],
+            waived=waivers.get(f.id),
+            open_on=open_on,
+        )
+        raised.append((_SEVERITY_ORDER.get(f.severity, 3), f.id, found))
+
+    unsure = tuple(qid for qid, st in res.status.items() if st == NOT_SURE)
+    unevidenced = tuple(res.claimed)
+    self_band = _self_placement(rubric, res)
+    for auto, found_auto in _automatic(rubric, res, unsure, unevidenced, self_band, band, waivers):
+        raised.append((_SEVERITY_ORDER.get(auto.severity, 3), auto.id, found_auto))
+    raised.sort(key=lambda r: (r[0], r[1]))
+    findings = tuple(r[2] for r in raised)
     fired = {f.id for f in findings}
 
-    missing = tuple(qid for qid in facts.required if qid in applies and qid not in answers)
-    ignored = tuple(qid for qid in proposal.answers if qid not in applies)
+    missing = tuple(
+        qid
+        for qid in facts.required
+        if res.applies[qid] is not False and res.status[qid] not in (ANSWERED, NOT_SURE)
+    )
+    ignored = tuple(qid for qid in proposal.answers if res.applies.get(qid) is False)
     info = facts.infos.get(sha256)
     if info is None:
         info = facts.infos[sha256] = RubricInfo(rubric.id, rubric.version, rubric.title, sha256)
+    evidence = _evidence(rubric, res, dims)
     return Appraisal(
         file=proposal.file,
         project=proposal.project,
@@ -198,7 +160,7 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
             DimensionResult(
                 d.id,
                 d.label,
-                dims.get(d.id, "none"),
+                _shown_level(dims.get(d.id, "none"), d.id in open_dims),
                 evidence.get(d.id, ()) if dims.get(d.id, "none") != "none" else (),
             )
             for d in rubric.dimensions
@@ -210,67 +172,93 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         missing=missing,
         ignored=ignored,
         unused_waivers=tuple(w.finding for w in proposal.waivers if w.finding not in fired),
-        note=proposal.notes.get("general", ""),
+        note=notes.get("general", ""),
+        unsure=unsure,
+        unevidenced=unevidenced,
+        self_placement=self_band,
+    )
+
+
+def _shown_level(level: str, is_open: bool) -> str:
+    return "unknown" if is_open and level == "none" else level
+
+
+def _open_on(cond: Any, unknown: frozenset[str]) -> tuple[str, ...]:
+    return tuple(qid for qid in questions_in(cond) if qid in unknown) or tuple(
+        sorted({leaf.dimension for leaf in walk(cond) if hasattr(leaf, "dimension")})
     )
 
 
 def _section(
     rubric: Rubric,
     section: Any,
+    res: Resolved,
+    known: Known,
     answers: Mapping[str, Any],
-    given: Mapping[str, _Answer],
-    applies: set[str],
-    dims: Mapping[str, str],
     notes: Mapping[str, str],
     facts: _Facts,
 ) -> SectionResult:
     results = []
     earned_total = 0.0
     max_total = 0.0
-    cache = facts.results
-    for q, qid, maximum, finite in facts.rows[section.id]:
-        found = given.get(qid)
-        value = None
-        earned = None
-        if found is not None:
-            value = answers[qid]
-            if type(value) is list:  # results are frozen, and shared: see below
-                value = tuple(value)
-            earned = found.earned
-            if earned is not None and maximum > 0:
+    for q in section.questions:
+        qid = q.id
+        k = kind(q)
+        fits = res.applies[qid]
+        status = res.status[qid]
+        maximum = facts.maximum[qid]
+        shown = res.counted.get(qid)
+        counts = fits is not False and q.feeds == "score" and maximum > 0
+        earned: float | None = None
+        if counts:
+            if status == ANSWERED:
+                earned = k.earned(q, shown) if shown is not None else 0.0
+            else:
+                earned = 0.0
+            if earned is not None:  # None: a choice marked not applicable
                 earned_total += earned
                 max_total += maximum
-        note = notes.get(qid, "") if notes else ""
-        # Most questions of most proposals give a result some earlier proposal
-        # gave too; share it (it is frozen). Not for free text and numbers (the
-        # cache would grow with every proposal) or notes.
-        key = None
-        if not note and (found is None or finite):
-            key = (qid, qid in applies, found is not None, type(value), value)
-            result = cache.get(key)
-            if result is not None:
-                results.append(result)
-                continue
-        result = QuestionResult(
-            id=qid,
-            prompt=q.prompt,
-            type=q.type,
-            applies=qid in applies,
-            answered=found is not None,
-            value=value,
-            display=found.display if found is not None else "",
-            earned=earned if maximum > 0 else None,
-            maximum=maximum,
-            feedback=found.feedback if found is not None else (),
-            note=note,
+        value: Any = None
+        display = ""
+        if fits is not False and status != NOT_ANSWERED:
+            given = answers.get(qid)
+            value = tuple(given) if isinstance(given, list) else given
+            if status == ANSWERED:
+                display = k.display(q, shown) if shown is not None else "(nothing counted)"
+            elif given is not None:
+                display = k.display(q, given)
+        claimed = ""
+        if qid in res.claimed:
+            claimed = k.display(q, res.claimed[qid])
+        pull = None
+        if q.feeds == "position" and shown is not None and status == ANSWERED and fits:
+            pulls = [rubric.pull(c.spectrum) for c in k.chosen(q, shown) if c.spectrum is not None]
+            pull = round(sum(pulls) / len(pulls), 3) if pulls else None
+        results.append(
+            QuestionResult(
+                id=qid,
+                prompt=q.prompt,
+                type=q.type,
+                applies=fits is not False,
+                answered=status in (ANSWERED, NOT_SURE) and fits is not False,
+                value=value,
+                display=display,
+                earned=earned if counts else None,
+                maximum=maximum,
+                feedback=tuple(c.feedback for c in k.chosen(q, shown) if c.feedback)
+                if shown is not None and status == ANSWERED
+                else (),
+                note=notes.get(qid, "") if notes else "",
+                feeds=q.feeds,
+                status=status if fits is not False else "not-applicable",
+                claimed=claimed,
+                reflect=q.reflect,
+                pull=pull,
+            )
         )
-        if key is not None:
-            cache[key] = result
-        results.append(result)
     uncapped = round(100 * earned_total / max_total, 1) if max_total else None
-    order = rubric.level_rank
     caps = tuple(
-        CapResult(c.reason, c.max) for c in section.caps if predicate(c.when)(answers, order, dims)
+        CapResult(c.reason, c.max) for c in section.caps if predicate3(c.when)(known) is not False
     )
     final = uncapped
     if final is not None:
@@ -290,44 +278,52 @@ def _section(
     )
 
 
-def dimension_levels(rubric: Rubric, answers: Mapping[str, Any]) -> dict[str, str]:
-    """Each dimension at the highest level any given answer tags it with.
+def _dimension_levels(facts: _Facts, res: Resolved) -> tuple[dict[str, str], frozenset[str]]:
+    """Each dimension at the highest level a counted answer gives it, and the open ones.
 
-    Only dimensions that some answered question speaks to (one of its choices
-    is tagged with the dimension) appear: a dimension nobody has been asked
-    about yet is unknown, not "none", so that no finding fires on a blank.
+    A dimension is open while a question that speaks to it is not known: its
+    level is then only a floor, and conditions on it are unknown.
     """
-    facts = _facts(rubric)
-    questions = rubric.questions
-    given = {
-        qid: facts.answer(questions[qid], value)
-        for qid, value in answers.items()
-        if qid in questions
-    }
-    return _dimension_levels(facts, given)
-
-
-def _dimension_levels(facts: _Facts, given: Mapping[str, _Answer]) -> dict[str, str]:
     levels: dict[str, str] = {}
-    for qid, found in given.items():
-        for dim in facts.speaks[qid]:
-            levels.setdefault(dim, "none")
-        for choice in found.chosen:
+    questions = facts.rubric.questions
+    for qid, value in res.counted.items():
+        q = questions[qid]
+        for choice in kind(q).chosen(q, value):
             for dim, level in choice.dimensions.items():
-                if dim in levels and _LEVELS[level] > _LEVELS[levels[dim]]:
+                if _LEVELS[level] > _LEVELS[levels.get(dim, "none")]:
                     levels[dim] = level
-    return levels
+    open_dims = frozenset(d for qid in res.unknown for d in facts.speaks[qid])
+    return levels, open_dims
 
 
-def _evidence(given: Mapping[str, _Answer], dims: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
-    """For each dimension, the questions whose answers tag it at its final level.
+def dimension_levels(rubric: Rubric, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Each dimension at the highest level the answers give it (answers taken as given).
 
-    One pass over the answers (in their order) for all dimensions at once.
+    Every dimension of the rubric is listed: one no answer raises is "none".
     """
+    res = resolve(rubric, answers, _AS_EVIDENCED)
+    levels = _dimension_levels(_facts(rubric), res)[0]
+    return {d.id: levels.get(d.id, "none") for d in rubric.dimensions}
+
+
+class _Evidenced(dict[str, str]):
+    """Notes that back every claim: for callers that read answers as given."""
+
+    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
+        return "given"
+
+
+_AS_EVIDENCED = _Evidenced()
+
+
+def _evidence(rubric: Rubric, res: Resolved, dims: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """For each dimension, the questions whose counted answers tag it at its final level."""
     out: dict[str, list[str]] = {}
-    for qid, found in given.items():
+    questions = rubric.questions
+    for qid, value in res.counted.items():
+        q = questions[qid]
         matched: list[str] = []
-        for c in found.chosen:
+        for c in kind(q).chosen(q, value):
             for dim, level in c.dimensions.items():
                 if dims.get(dim) == level and dim not in matched:
                     matched.append(dim)
@@ -337,20 +333,34 @@ def _evidence(given: Mapping[str, _Answer], dims: Mapping[str, str]) -> dict[str
 
 
 def spectrum_position(
-    rubric: Rubric, answers: Mapping[str, Any]
+    rubric: Rubric, answers: Mapping[str, Any], notes: Mapping[str, str] | None = None
 ) -> tuple[float | None, tuple[SpectrumReason, ...]]:
-    """Weighted mean of the answers' pulls; the reasons, strongest first."""
-    facts = _facts(rubric)
-    questions = rubric.questions
-    given = {qid: facts.answer(questions[qid], value) for qid, value in answers.items()}
-    return _spectrum_position(rubric, given)
+    """Weighted mean of the position answers' pulls; the reasons, strongest first."""
+    return _spectrum_position(rubric, resolve(rubric, answers, notes or {}))
 
 
 def _spectrum_position(
-    rubric: Rubric, given: Mapping[str, _Answer]
+    rubric: Rubric, res: Resolved
 ) -> tuple[float | None, tuple[SpectrumReason, ...]]:
-    # Untagged answers, and those to questions of no spectrum weight, have no reason.
-    reasons = [found.reason for found in given.values() if found.reason is not None]
+    reasons = []
+    questions = rubric.questions
+    for qid, value in res.counted.items():
+        q = questions[qid]
+        if q.feeds != "position" or q.spectrum_weight <= 0:
+            continue
+        k = kind(q)
+        pulls = [rubric.pull(c.spectrum) for c in k.chosen(q, value) if c.spectrum is not None]
+        if not pulls:
+            continue
+        reasons.append(
+            SpectrumReason(
+                question=qid,
+                prompt=q.prompt,
+                answer=k.display(q, value),
+                pull=round(sum(pulls) / len(pulls), 3),
+                weight=q.spectrum_weight,
+            )
+        )
     total = sum(r.weight for r in reasons)
     if not total:
         return None, ()
@@ -358,3 +368,81 @@ def _spectrum_position(
     # Strongest first: the answers that pull furthest from the middle, weighted.
     ordered = sorted(reasons, key=lambda r: (-r.weight * abs(r.pull - 0.5), r.question))
     return position, tuple(ordered)
+
+
+def _self_placement(rubric: Rubric, res: Resolved) -> str | None:
+    qid = rubric.spectrum.self_placement
+    if qid is None:
+        return None
+    value = res.counted.get(qid)
+    return value if isinstance(value, str) else None
+
+
+def _automatic(
+    rubric: Rubric,
+    res: Resolved,
+    unsure: tuple[str, ...],
+    unevidenced: tuple[str, ...],
+    self_band: str | None,
+    band: BandInfo | None,
+    waivers: Mapping[str, str],
+) -> list[tuple[AutoFinding, FindingResult]]:
+    """The findings the model raises itself, worded by the rubric's ``auto_findings``."""
+    auto = rubric.auto_findings
+    questions = rubric.questions
+    out: list[tuple[AutoFinding, FindingResult]] = []
+
+    def add(spec: AutoFinding | None, concerns: tuple[str, ...], details: list[str]) -> None:
+        if spec is None:
+            return
+        out.append(
+            (
+                spec,
+                FindingResult(
+                    id=spec.id,
+                    severity=spec.severity,
+                    title=spec.title,
+                    message=spec.message,
+                    rationale=spec.rationale,
+                    cite=spec.cite,
+                    suggestion=spec.suggestion,
+                    concerns=concerns,
+                    waived=waivers.get(spec.id),
+                    details=tuple(details),
+                ),
+            )
+        )
+
+    if unsure:
+        add(
+            auto.unsure,
+            unsure,
+            [
+                f"{questions[q].prompt} {questions[q].reflect}".strip()
+                for q in unsure
+                if questions[q].reflect or questions[q].prompt
+            ],
+        )
+    if unevidenced:
+        lines = []
+        for qid in unevidenced:
+            q = questions[qid]
+            k = kind(q)
+            counted = res.counted.get(qid)
+            below = k.display(q, counted) if counted is not None else "not answered"
+            lines.append(
+                f"{q.prompt} Claimed: {k.display(q, res.claimed[qid])}; counted as: {below}."
+            )
+        add(auto.unevidenced, unevidenced, lines)
+    if self_band is not None and band is not None and self_band != band.id:
+        labels = {b.id: b.label for b in rubric.spectrum.bands}
+        qid = rubric.spectrum.self_placement or ""
+        add(
+            auto.placement,
+            (qid,),
+            [
+                f"The team places the project at {labels.get(self_band, self_band)}; "
+                f"the answers place it at {band.label}."
+            ],
+        )
+    return out
