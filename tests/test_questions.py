@@ -13,6 +13,7 @@ from qiappraise.rubric import (
     NumberQuestion,
     QuestionT,
     Rubric,
+    ScaleQuestion,
     TextQuestion,
 )
 
@@ -24,17 +25,17 @@ def refuse(q: QuestionT, raw: Any) -> str:
 
 
 def text_q(**kw: Any) -> TextQuestion:
-    return TextQuestion.model_validate({"id": "t", "prompt": "?", "type": "text", **kw})
+    return TextQuestion.model_validate({"id": "t", "prompt": "?", "type": "text", "feeds": "score", **kw})
 
 
 def multi_q(choices: list[dict[str, Any]], **kw: Any) -> ChoiceQuestion:
     return ChoiceQuestion.model_validate(
-        {"id": "m", "prompt": "?", "type": "multi", "choices": choices, **kw}
+        {"id": "m", "prompt": "?", "type": "multi", "feeds": "score", "choices": choices, **kw}
     )
 
 
 def number_q(**kw: Any) -> NumberQuestion:
-    return NumberQuestion.model_validate({"id": "n", "prompt": "?", "type": "number", **kw})
+    return NumberQuestion.model_validate({"id": "n", "prompt": "?", "type": "number", "feeds": "score", **kw})
 
 
 def test_registry_covers_every_type(mini: Rubric) -> None:
@@ -102,7 +103,8 @@ def test_choice(mini: Rubric) -> None:
     assert refuse(q, ["need"]) == "['need'] is not one of: target, need, unsure"
     assert refuse(q, "x" * 100) == "'" + "x" * 56 + "... is not one of: target, need, unsure"
     assert k.allowed(q) == "one of: target, need, unsure"
-    assert (k.earned(q, "target"), k.earned(q, "need"), k.earned(q, "unsure")) == (0.0, 2.0, None)
+    # "Not yet known" is marked unsure: it earns nothing (scoring counts it as 0 of 2).
+    assert (k.earned(q, "target"), k.earned(q, "need"), k.earned(q, "unsure")) == (0.0, 2.0, 0.0)
     assert k.maximum(q) == 2.0
     assert k.display(q, "need") == "A need"
     assert [c.value for c in k.chosen(q, "need")] == ["need"]
@@ -113,9 +115,23 @@ def test_scale(mini: Rubric) -> None:
     k = kind(q)
     assert k.coerce(q, "pathway") == "pathway"
     assert refuse(q, "world") == "'world' is not one of: task, pathway, system"
-    assert [k.earned(q, v) for v in ("task", "pathway", "system")] == [0.0, 1.0, 2.0]
-    assert k.maximum(q) == 2.0
+    # It feeds the position: its levels earn nothing.
+    assert [k.earned(q, v) for v in ("task", "pathway", "system")] == [0.0, 0.0, 0.0]
+    assert k.maximum(q) == 0.0
     assert k.display(q, "system") == "System"
+    scored = ScaleQuestion.model_validate(
+        {
+            "id": "s",
+            "prompt": "?",
+            "type": "scale",
+            "feeds": "score",
+            "levels": [
+                {"value": v, "label": v, "points": p} for v, p in (("a", 0), ("b", 1), ("c", 2))
+            ],
+        }
+    )
+    assert [k.earned(scored, v) for v in "abc"] == [0.0, 1.0, 2.0]
+    assert k.maximum(scored) == 2.0
 
 
 def test_choice_maximum_ignores_unscored_choices() -> None:
@@ -124,6 +140,7 @@ def test_choice_maximum_ignores_unscored_choices() -> None:
             "id": "c",
             "prompt": "?",
             "type": "choice",
+            "feeds": "score",
             "choices": [{"value": "a", "label": "A", "points": None}],
         }
     )

@@ -2,14 +2,15 @@
 
 The mini rubric (tests/fixtures/mini-rubric.yaml), in points:
 
-* purpose (weight 60): driver target 0 / need 2 / unsure not scored;
-  target_name (only when driver is target) 0; outcome yes 2 / no 0;
-  story 1. Most: 5. Cap: outcome no -> at most 50.
-* reach (weight 40): scope task 0 / pathway 1 / system 2; groups
-  children 2 + families 2 + staff 1, capped at 3 (nobody 0, exclusive);
-  cycles >= 1: 1, >= 3: 2. Most: 7.
-* spectrum: driver (weight 2) target repair 0.0 / need reform 1.0;
-  scope (weight 1) task 0.0 / pathway 0.5 / system 1.0.
+* purpose (weight 60): driver (score) target 0 / need 2 / unsure (not sure:
+  0 of 2); target_name (profile, only when driver is target); outcome yes 2 /
+  no 0; story 1 (optional, but silence still earns nothing). Most: 5.
+  Cap: outcome no (or not known) -> at most 50.
+* reach (weight 40): scope feeds the position only; groups children 2 +
+  families 2 + staff 1, capped at 3 (nobody 0, exclusive); cycles >= 1: 1,
+  >= 3: 2. Most: 5.
+* spectrum: scope (weight 1) task 0.0 / pathway 0.5 / system 1.0; system is a
+  claim that needs a note, else it counts as pathway.
   Bands: repair < 0.4 <= stepping-stone < 0.7 <= reform.
 """
 
@@ -50,64 +51,73 @@ def test_full_marks() -> None:
     assert a.score == 100.0
     assert [(s.id, s.score, s.earned, s.maximum) for s in a.sections] == [
         ("purpose", 100.0, 5.0, 5.0),
-        ("reach", 100.0, 7.0, 7.0),
+        ("reach", 100.0, 5.0, 5.0),
     ]
-    assert a.position == 1.0
+    assert a.position == 1.0  # scope system, with a note behind the claim
     assert a.band is not None and a.band.id == "reform"
-    assert a.complete and a.missing == ()
-    assert a.ignored == ()
+    assert a.complete and a.missing == () and not a.provisional
+    assert a.ignored == () and a.unevidenced == () and a.unsure == ()
     assert a.findings == ()  # need -> equitable primary, so MI002 stays quiet
     assert a.project.title == "Full marks"
 
 
-def test_nothing_answered(appraise: Any) -> None:
+def test_nothing_answered_earns_nothing_and_rules_nothing_out(appraise: Any) -> None:
     a = appraise()
-    assert a.score is None
+    # Silence earns nothing: every scored question counts 0 of its points.
+    assert a.score == 0.0
     assert [(s.score, s.uncapped, s.earned, s.maximum) for s in a.sections] == [
-        (None, None, 0.0, 0.0),
-        (None, None, 0.0, 0.0),
+        (0.0, 0.0, 0.0, 5.0),
+        (0.0, 0.0, 0.0, 5.0),
     ]
     assert (a.position, a.band, a.reasons) == (None, None, ())
-    # target_name does not apply (driver unanswered); story is optional.
     assert a.missing == REQUIRED
-    assert not a.complete
-    assert q(a, "target_name").applies is False
-    assert [d.level for d in a.dimensions] == ["none", "none"]
-    # MI002 reads {dimension: equitable, is: none}: nothing fires on a blank.
-    assert a.findings == ()
+    assert a.provisional and not a.complete
+    # target_name may apply (driver is not known yet); it feeds no score.
+    t = q(a, "target_name")
+    assert (t.applies, t.status, t.earned) == (True, "not-answered", None)
+    assert [q(a, x).status for x in REQUIRED] == ["not-answered"] * 5
+    assert [q(a, x).earned for x in ("driver", "outcome", "groups", "cycles")] == [0.0] * 4
+    assert [d.level for d in a.dimensions] == ["unknown", "unknown"]
+    # Nothing is ruled out: every finding is raised, open on what would settle it.
+    assert [(f.id, f.open_on) for f in a.findings] == [
+        ("MI002", ("equitable",)),
+        ("MI001", ("driver",)),
+        ("MI003", ("groups",)),
+    ]
 
 
-def test_dimension_finding_fires_once_the_dimension_is_asked(appraise: Any) -> None:
+def test_dimension_finding_settles_once_the_dimension_is_known(appraise: Any) -> None:
     # driver speaks to equitable (its 'need' choice tags it); 'target' leaves it at none.
-    assert "MI002" in [f.id for f in appraise(driver="target").findings]
+    found = {f.id: f for f in appraise(driver="target").findings}
+    assert found["MI002"].open_on == ()  # raised by the answers
     assert "MI002" not in [f.id for f in appraise(driver="need").findings]
-    # scope tags no dimension, so answering it alone keeps equity unknown.
-    assert "MI002" not in [f.id for f in appraise(scope="task").findings]
+    # scope tags no dimension, so answering it alone keeps equity open.
+    found = {f.id: f for f in appraise(scope="task").findings}
+    assert found["MI002"].open_on == ("equitable",)
 
 
 def test_partial_answers(appraise: Any) -> None:
     a = appraise(driver="need", scope="pathway")
-    # purpose 2/2 = 100; reach 1/2 = 50; overall (60*100 + 40*50) / 100 = 80
-    assert [s.score for s in a.sections] == [100.0, 50.0]
-    assert a.score == 80.0
+    # purpose 2/5 = 40 (outcome and story unanswered: 0 of 3); reach 0/5 = 0
+    # overall (60 * 40 + 40 * 0) / 100 = 24
+    assert [s.score for s in a.sections] == [40.0, 0.0]
+    assert a.score == 24.0
     assert a.missing == ("outcome", "groups", "cycles")
-    # (2 * 1.0 + 1 * 0.5) / 3 = 0.8333
-    assert a.position == 0.833
-    assert a.band is not None and a.band.id == "reform"
-
-
-def test_only_one_section_scored(appraise: Any) -> None:
-    a = appraise(cycles=2)  # reach 1/2 = 50; purpose has nothing scored
-    assert [s.score for s in a.sections] == [None, 50.0]
-    assert a.score == 50.0  # the mean of the sections that exist
+    assert a.position == 0.5  # scope alone places it
+    assert a.band is not None and a.band.id == "stepping-stone"
 
 
 def test_overall_score_rounds_to_one_decimal(appraise: Any) -> None:
     a = appraise(driver="need", outcome=True, story="s", scope="task", groups=["staff"], cycles=0)
-    # purpose 5/5 = 100; reach (0 + 1 + 0) / 7 = 14.2857 -> 14.3
-    # overall (60 * 100 + 40 * 14.3) / 100 = 65.72 -> 65.7
-    assert [s.score for s in a.sections] == [100.0, 14.3]
-    assert a.score == 65.7
+    # purpose 5/5 = 100; reach (1 + 0) / 5 = 20; overall (60 * 100 + 40 * 20) / 100 = 68
+    assert [s.score for s in a.sections] == [100.0, 20.0]
+    assert a.score == 68.0
+    b = appraise(driver="need", outcome=True, scope="task", groups=["staff"], cycles=1)
+    # purpose 4/5 = 80; reach 2/5 = 40; overall 64
+    assert b.score == 64.0
+    c = appraise(driver="target", outcome=True, story="s", groups=["staff"], cycles=1)
+    # purpose 3/5 = 60; reach 2/5 = 40 -> 52; with story dropped 2/5 = 40 -> 40
+    assert c.score == 52.0
 
 
 def test_cap_applies(appraise: Any) -> None:
@@ -127,6 +137,16 @@ def test_cap_applies(appraise: Any) -> None:
     assert a.score == 70.0  # (60 * 50 + 40 * 100) / 100
 
 
+def test_cap_holds_until_ruled_out(appraise: Any) -> None:
+    # outcome unanswered: the cap cannot be ruled out, so it holds.
+    a = appraise(driver="need", story="We asked.")
+    purpose = a.section("purpose")
+    assert (purpose.uncapped, purpose.score) == (60.0, 50.0)
+    assert purpose.caps == (CapResult("No outcome named.", 50.0),)
+    b = appraise(driver="need", story="We asked.", outcome=True)
+    assert b.section("purpose").caps == ()
+
+
 def test_cap_that_does_not_bite_is_not_listed(appraise: Any) -> None:
     a = appraise(driver="target", outcome=False, story="x")
     purpose = a.section("purpose")
@@ -138,39 +158,74 @@ def test_not_applicable_answer_is_ignored(appraise: Any) -> None:
     a = appraise(driver="need", target_name="4-hour target", outcome=True)
     assert a.ignored == ("target_name",)
     t = q(a, "target_name")
-    assert (t.applies, t.answered, t.value, t.earned) == (False, False, None, None)
-    assert a.section("purpose").maximum == 4.0  # driver 2 + outcome 2
+    assert (t.applies, t.answered, t.value, t.earned, t.status) == (
+        False,
+        False,
+        None,
+        None,
+        "not-applicable",
+    )
+    assert a.section("purpose").maximum == 5.0  # driver 2 + outcome 2 + story 1
 
 
 def test_applicable_follow_up_counts(appraise: Any) -> None:
     a = appraise(driver="target", target_name="4-hour target")
     t = q(a, "target_name")
     assert (t.applies, t.answered, t.value, t.earned) == (True, True, "4-hour target", None)
+    assert t.feeds == "profile"
     assert a.ignored == ()
 
 
-def test_unscored_answer_counts_for_neither_side(appraise: Any) -> None:
+def test_not_sure_earns_nothing_and_leaves_findings_open(appraise: Any) -> None:
     a = appraise(driver="unsure", outcome=True)
     purpose = a.section("purpose")
-    assert (purpose.earned, purpose.maximum, purpose.score) == (2.0, 2.0, 100.0)
+    # driver 0 of 2, outcome 2 of 2, story 0 of 1
+    assert (purpose.earned, purpose.maximum, purpose.score) == (2.0, 5.0, 40.0)
     d = q(a, "driver")
-    assert (d.answered, d.earned, d.maximum, d.display) == (True, None, 2.0, "Not yet known")
+    assert (d.answered, d.status, d.earned, d.maximum, d.display) == (
+        True,
+        "not-sure",
+        0.0,
+        2.0,
+        "Not yet known",
+    )
+    assert d.reflect == "Whose goal is it?"
     assert "driver" not in a.missing
-    assert a.position is None  # unsure places nothing
+    assert a.unsure == ("driver",)
+    found = {f.id: f for f in a.findings}
+    # MI001 reads driver: not sure leaves it open instead of switching it off.
+    assert found["MI001"].open_on == ("driver",)
+    assert found["MI030"].concerns == ("driver",)
+    assert found["MI030"].details == ("What drives it? Whose goal is it?",)
+    assert a.position is None  # not sure places nothing
+
+
+def test_claim_without_evidence_counts_as_the_level_below(appraise: Any) -> None:
+    a = appraise(scope="system")
+    s = q(a, "scope")
+    assert (s.claimed, s.display, s.pull) == ("System", "Pathway", 0.5)
+    assert a.position == 0.5 and a.unevidenced == ("scope",)
+    found = {f.id: f for f in a.findings}
+    assert found["MI031"].details == ("Scope of change? Claimed: System; counted as: Pathway.",)
+    # A note backs it; an assumption does not.
+    backed = appraise(scope="system", _notes={"scope": "The council runs it with us."})
+    assert (backed.position, backed.unevidenced, q(backed, "scope").claimed) == (1.0, (), "")
+    assumed = appraise(scope="system", _notes={"scope": "Assumed: probably county-wide."})
+    assert (assumed.position, assumed.unevidenced) == (0.5, ("scope",))
 
 
 def test_multi_capped_at_max_points(appraise: Any) -> None:
     a = appraise(groups=["children", "families", "staff"])
     g = q(a, "groups")
     assert (g.earned, g.maximum) == (3.0, 3.0)
-    assert a.section("reach").score == 100.0
+    assert a.section("reach").score == 60.0  # 3 of 5: cycles unanswered earns 0 of 2
 
 
 @pytest.mark.parametrize(("cycles", "earned"), [(0, 0.0), (1, 1.0), (2, 1.0), (3, 2.0), (50, 2.0)])
 def test_number_steps(appraise: Any, cycles: int, earned: float) -> None:
     a = appraise(cycles=cycles)
     assert q(a, "cycles").earned == earned
-    assert a.section("reach").score == round(100 * earned / 2, 1)
+    assert a.section("reach").score == round(100 * earned / 5, 1)
 
 
 def test_dimension_profile(appraise: Any) -> None:
@@ -192,10 +247,11 @@ def tagged(tmp_path: Path, write_yaml: WriteYaml) -> Rubric:
     """
     text = MINI_RUBRIC.read_text()
     text = text.replace(
-        "points: 1, spectrum: stepping-stone}",
-        "points: 1, spectrum: 0.4, dimensions: {safe: secondary, equitable: secondary}}",
+        "descriptor: A pathway, spectrum: stepping-stone}",
+        "descriptor: A pathway, spectrum: 0.4, dimensions: {safe: secondary, equitable: secondary}}",
     ).replace(
-        "points: 2, spectrum: reform}", "points: 2, spectrum: reform, dimensions: {safe: primary}}"
+        "spectrum: reform, evidence: true}",
+        "spectrum: reform, dimensions: {safe: primary}}",
     )
     return load_rubric(write_yaml(tmp_path, "tagged.yaml", text)).rubric
 
@@ -221,13 +277,12 @@ def test_dimension_takes_the_highest_level(tagged: Rubric, proposal: MakeProposa
 def test_zero_spectrum_weight_places_nothing(
     tmp_path: Path, write_yaml: WriteYaml, proposal: MakeProposal
 ) -> None:
-    text = MINI_RUBRIC.read_text().replace("spectrum_weight: 2", "spectrum_weight: 0")
+    text = MINI_RUBRIC.read_text().replace(
+        "        feeds: position\n", "        feeds: position\n        spectrum_weight: 0\n"
+    )
     rubric = load_rubric(write_yaml(tmp_path, "zero.yaml", text)).rubric
     a = _score_with(rubric, proposal, driver="need", scope="task")
-    assert a.position == 0.0  # scope task alone; driver need (1.0) counts for nothing
-    assert [r.question for r in a.reasons] == ["scope"]
-    b = _score_with(rubric, proposal, driver="need")
-    assert (b.position, b.band, b.reasons) == (None, None, ())
+    assert (a.position, a.band, a.reasons) == (None, None, ())
 
 
 def test_numeric_pull_on_a_band_boundary(tagged: Rubric, proposal: MakeProposal) -> None:
@@ -236,22 +291,23 @@ def test_numeric_pull_on_a_band_boundary(tagged: Rubric, proposal: MakeProposal)
     assert a.band is not None and a.band.id == "stepping-stone"  # 0.4 is not below 0.4
 
 
-def test_position_is_weighted_by_spectrum_weight(appraise: Any) -> None:
+def test_score_answers_place_nothing(appraise: Any) -> None:
+    # driver earns points and places nothing: only scope moves the position.
     a = appraise(driver="target", scope="pathway")
-    # (2 * 0.0 + 1 * 0.5) / 3 = 0.1667
-    assert a.position == 0.167
-    assert a.band is not None and a.band.id == "repair"
-    # strongest first: driver 2 * |0 - 0.5| = 1.0 before scope 1 * 0 = 0
+    b = appraise(driver="need", scope="pathway")
+    assert a.position == b.position == 0.5
+    assert a.score != b.score
     assert [(r.question, r.pull, r.weight, r.answer) for r in a.reasons] == [
-        ("driver", 0.0, 2.0, "A target"),
         ("scope", 0.5, 1.0, "Pathway"),
     ]
 
 
-def test_position_from_one_answer(appraise: Any) -> None:
-    a = appraise(driver="unsure", scope="pathway")
-    assert a.position == 0.5
-    assert a.band is not None and a.band.id == "stepping-stone"
+def test_position_answers_earn_nothing(appraise: Any) -> None:
+    a = appraise(driver="need", scope="task")
+    b = appraise(driver="need", scope="system", _notes={"scope": "With the council."})
+    assert a.score == b.score
+    assert (a.position, b.position) == (0.0, 1.0)
+    assert q(a, "scope").earned is None and q(a, "scope").feeds == "position"
 
 
 @pytest.mark.parametrize(
@@ -271,16 +327,16 @@ def test_band_thresholds(mini: Rubric, position: float, band: str) -> None:
 
 def test_findings_fire_in_severity_order(appraise: Any) -> None:
     a = appraise(driver="target", groups=["nobody"])
-    assert [(f.id, f.severity, f.concerns) for f in a.findings] == [
-        ("MI002", "error", ()),
-        ("MI001", "warning", ("driver",)),
-        ("MI003", "info", ("groups",)),
+    assert [(f.id, f.severity, f.concerns, f.open_on) for f in a.findings] == [
+        ("MI002", "error", (), ()),
+        ("MI001", "warning", ("driver",), ()),
+        ("MI003", "info", ("groups",), ()),
     ]
     assert a.findings[1].message == "Driven by a target."
     assert all(f.waived is None for f in a.findings)
 
 
-def test_findings_quiet_when_conditions_do_not_hold(appraise: Any) -> None:
+def test_findings_quiet_when_ruled_out(appraise: Any) -> None:
     a = appraise(driver="need", groups=["staff"])
     assert a.findings == ()
 
@@ -288,6 +344,7 @@ def test_findings_quiet_when_conditions_do_not_hold(appraise: Any) -> None:
 def test_waivers(appraise: Any) -> None:
     a = appraise(
         driver="target",
+        groups=["staff"],
         _waivers=[
             {"finding": "MI001", "reason": "The target is the brief."},
             {"finding": "MI003", "reason": "Nobody was not chosen."},
@@ -320,47 +377,3 @@ def test_deterministic(mini_loaded: LoadedRubric, proposal: MakeProposal) -> Non
     second = score(mini_loaded.rubric, load_proposal(path, mini_loaded.rubric))
     assert first == second
     assert jsonout.document(first) == jsonout.document(second)
-
-
-def test_json_document(mini_loaded: LoadedRubric) -> None:
-    a = appraise_file(MINI_FULL, MINI_RUBRIC)
-    doc = jsonout.document(a)
-    assert doc["schema_version"] == 1
-    assert doc["file"] == str(MINI_FULL)
-    assert doc["project"]["title"] == "Full marks"
-    assert doc["project"]["date"] == "2026-01-01"
-    assert doc["rubric"] == {
-        "id": "mini",
-        "version": "1.2.0",
-        "title": "Mini rubric for tests",
-        "sha256": mini_loaded.sha256,
-    }
-    assert len(doc["rubric"]["sha256"]) == 64
-    assert (doc["score"], doc["band"], doc["position"]) == (100.0, "reform", 1.0)
-    assert list(doc["dimensions"]) == ["safe", "equitable"]
-    assert doc["dimensions"]["equitable"] == {"level": "primary", "evidence": ["driver"]}
-    assert [s["id"] for s in doc["sections"]] == ["purpose", "reach"]
-    assert doc["sections"][1]["questions"][1] == {
-        "id": "groups",
-        "answered": True,
-        "applies": True,
-        "answer": ["children", "families"],
-        "earned": 3.0,
-        "possible": 3.0,
-    }
-    assert doc["findings"] == []
-    assert doc["complete"] == {"complete": True, "missing": []}
-
-
-def test_json_document_findings(appraise: Any) -> None:
-    a = appraise(driver="target", _waivers=[{"finding": "MI001", "reason": "Given."}])
-    doc = jsonout.document(a)
-    assert [(f["id"], f["severity"], f["message"], f["waived"]) for f in doc["findings"]] == [
-        ("MI002", "error", "Equity is not addressed.", False),
-        ("MI001", "warning", "Driven by a target.", True),
-    ]
-    assert doc["findings"][1]["waiver_reason"] == "Given."
-    assert "waiver_reason" not in doc["findings"][0]
-    assert doc["score"] == 0.0  # driver target earns 0 of 2
-    assert doc["band"] == "repair"
-    assert doc["complete"]["missing"] == ["outcome", "scope", "groups", "cycles"]
