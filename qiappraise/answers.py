@@ -80,6 +80,8 @@ def fallback(q: QuestionT, value: Any) -> Any:
     choice = q.choice_by_value.get(value)
     if choice is None or not choice.evidence:
         return value
+    if choice.without_evidence is not None:
+        return choice.without_evidence
     # The nearest level below that is not itself a claim: a claim never props up another.
     below = None
     for c in q.choices_:

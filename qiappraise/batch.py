@@ -71,11 +71,16 @@ class Row:
     band: str | None
     band_label: str
     position: float | None
-    complete: bool
+    complete: bool  # every required question answered; else the score is provisional
     sections: tuple[tuple[str, float | None], ...]
-    dimensions: tuple[tuple[str, str], ...]  # (id, primary|secondary|none)
+    dimensions: tuple[tuple[str, str], ...]  # (id, primary|secondary|none|unknown)
     findings: tuple[FindingRef, ...]  # active (not waived) findings, severity order
     reports: tuple[str, ...] = ()  # report file names inside the output folder
+
+    @property
+    def provisional(self) -> bool:
+        """Required questions unanswered count as 0: the score is a floor."""
+        return not self.complete
 
     def severity_counts(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}

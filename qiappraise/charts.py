@@ -13,9 +13,16 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from .appraisal import Appraisal
+from .appraisal import Appraisal, SectionResult
 
-LEVEL_VALUE = {"none": 0, "secondary": 1, "primary": 2}
+LEVEL_VALUE = {"none": 0, "unknown": 0, "secondary": 1, "primary": 2}
+#: How each level reads in words (in the picture and in its description).
+LEVEL_TEXT = {
+    "primary": "primary",
+    "secondary": "secondary",
+    "none": "not addressed",
+    "unknown": "not known yet",
+}
 INK = "#1f2933"
 MUTED = "#52606d"
 ACCENT = "#0b5cad"
@@ -38,7 +45,11 @@ def _n(x: float) -> str:
 
 
 def radar(a: Appraisal, chart_id: str = "chart-dimensions") -> str:
-    """Each dimension as an axis: centre = not addressed, middle ring = secondary, edge = primary."""
+    """Each dimension as an axis: centre = not addressed, middle ring = secondary, edge = primary.
+
+    A dimension not known yet (a question that could raise it is unanswered)
+    sits at the centre as a hollow point, and its label says so.
+    """
     dims = a.dimensions
     size, cx, cy, r = 480, 240.0, 180.0, 110.0
     n = max(len(dims), 3)
@@ -55,6 +66,7 @@ def radar(a: Appraisal, chart_id: str = "chart-dimensions") -> str:
             f'stroke-width="1" stroke-dasharray="{"3 3" if ring == 1 else "0"}"/>'
         )
     shape = []
+    hollow = []
     for i, d in enumerate(dims):
         ang = -math.pi / 2 + 2 * math.pi * i / n
         ex, ey = cx + r * math.cos(ang), cy + r * math.sin(ang)
@@ -64,11 +76,10 @@ def radar(a: Appraisal, chart_id: str = "chart-dimensions") -> str:
         value = LEVEL_VALUE.get(d.level, 0)
         px, py = cx + r * value / 2 * math.cos(ang), cy + r * value / 2 * math.sin(ang)
         shape.append(f"{_n(px)},{_n(py)}")
+        hollow.append(d.level == "unknown")
         lx, ly = cx + (r + 18) * math.cos(ang), cy + (r + 18) * math.sin(ang)
         anchor = "middle" if abs(math.cos(ang)) < 0.3 else ("start" if math.cos(ang) > 0 else "end")
-        level_text = {"primary": "primary", "secondary": "secondary", "none": "not addressed"}[
-            d.level
-        ]
+        level_text = LEVEL_TEXT.get(d.level, d.level)
         parts.append(
             f'<text x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" font-size="12" fill="{INK}">'
             f"{escape(d.label)}"
@@ -78,13 +89,18 @@ def radar(a: Appraisal, chart_id: str = "chart-dimensions") -> str:
         f'<polygon points="{" ".join(shape)}" fill="{FILL}" fill-opacity="0.7" '
         f'stroke="{ACCENT}" stroke-width="2"/>'
     )
-    for point in shape:
+    for point, unknown in zip(shape, hollow):
         x, y = point.split(",")
-        parts.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{ACCENT}"/>')
-    served = [f"{d.label}: {d.level if d.level != 'none' else 'not addressed'}" for d in dims]
+        fill = "#ffffff" if unknown else ACCENT
+        parts.append(
+            f'<circle cx="{x}" cy="{y}" r="3.5" fill="{fill}" stroke="{ACCENT}" stroke-width="1.5"/>'
+        )
+    served = [f"{d.label}: {LEVEL_TEXT.get(d.level, d.level)}" for d in dims]
     desc = (
-        "Radar chart of the dimensions of quality. Centre means not addressed, the dashed "
-        "middle ring secondary, the outer ring primary. " + "; ".join(served) + "."
+        "Radar chart of the dimensions of quality. Centre means not addressed (or not "
+        "known yet), the dashed middle ring secondary, the outer ring primary. "
+        + "; ".join(served)
+        + "."
     )
     return svg(
         chart_id, size, 360, "Dimensions of quality this project serves", desc, "".join(parts)
@@ -154,7 +170,11 @@ def spectrum(
 
 
 def sections(a: Appraisal, chart_id: str = "chart-sections") -> str:
-    """A horizontal bar per section, 0-100, with the value written at its end."""
+    """A horizontal bar per section, 0-100, with the value written at its end.
+
+    A section of weight 0 places the project and earns no points: it has no
+    bar, only those words, so it cannot be read as a score of nothing.
+    """
     rows = a.sections
     label_w, bar_w, row_h = 230.0, 300.0, 28.0
     # Room after the bar for "100 (capped)" and "not scored" at 12px.
@@ -174,6 +194,15 @@ def sections(a: Appraisal, chart_id: str = "chart-sections") -> str:
             f'<text x="{_n(label_w - 8)}" y="{_n(y + 15)}" text-anchor="end" font-size="12" '
             f'fill="{INK}">{escape(title)}</text>'
         )
+        if not s.weight:
+            # A white ground keeps the words clear of the dashed ticks behind them.
+            parts.append(
+                f'<rect x="{_n(label_w)}" y="{_n(y + 3)}" width="{_n(bar_w * 0.93)}" '
+                f'height="16" fill="#ffffff"/>'
+                f'<text x="{_n(label_w + 8)}" y="{_n(y + 15)}" font-size="12" fill="{MUTED}">'
+                f"{_UNSCORED}</text>"
+            )
+            continue
         parts.append(
             f'<rect x="{_n(label_w)}" y="{_n(y + 3)}" width="{_n(bar_w)}" height="16" '
             f'fill="none" stroke="{MUTED}" stroke-width="1"/>'
@@ -191,9 +220,16 @@ def sections(a: Appraisal, chart_id: str = "chart-sections") -> str:
         )
     desc = (
         "Bar chart of section scores out of 100: "
-        + "; ".join(
-            f"{s.title} {'not scored' if s.score is None else f'{s.score:.0f}'}" for s in rows
-        )
+        + "; ".join(f"{s.title} {_section_value(s)}" for s in rows)
         + "."
     )
     return svg(chart_id, width, height, "Score by section", desc, "".join(parts))
+
+
+_UNSCORED = "places the project, earns no points"
+
+
+def _section_value(s: SectionResult) -> str:
+    if not s.weight:
+        return _UNSCORED
+    return "not scored" if s.score is None else f"{s.score:.0f}"

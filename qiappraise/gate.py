@@ -30,8 +30,17 @@ HOMEPAGE = "https://github.com/qiappraise/qiappraise"
 POLICY_RULES: dict[str, tuple[str, str, str]] = {
     "policy/complete": (
         "The proposal answers every required question",
-        "An unanswered question is not scored, so an incomplete proposal cannot be "
-        "judged fairly. Answer the missing questions, or set allow-incomplete.",
+        "An unanswered required question counts as 0 of its points, so the score of a "
+        "proposal with any unanswered is provisional: a floor that can only rise as they "
+        "are answered. Answer them, or set allow-incomplete to judge the proposal on its "
+        "provisional score.",
+        "the-policy",
+    ),
+    "policy/evidence": (
+        "Every claim that needs evidence has a note",
+        "The rubric marks answers a supervisor would want evidence for; without a note "
+        "saying what backs it, such a claim counts as the level below. The policy "
+        "(require-evidence) also fails the check until each has a note.",
         "the-policy",
     ),
     "policy/fail-under": (
@@ -70,6 +79,13 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "The proposal answers a question that does not apply, given its other answers, "
         "so the answer is not scored: remove it, or check the answer it depends on.",
         "proposal-files",
+    ),
+    "score/provisional": (
+        "The score is final",
+        "Required questions are unanswered and count as 0, so the score is provisional: "
+        "a floor that can only rise as they are answered. Reported as a note when the "
+        "policy lets such a proposal pass (allow-incomplete); it never fails a check.",
+        "the-policy",
     ),
     "input/invalid": (
         "The proposal file is valid",
@@ -135,12 +151,18 @@ class FileResult:
     unused_waivers: tuple[UnusedWaiver, ...] = ()
     ignored_answers: tuple[IgnoredAnswer, ...] = ()
     problems: tuple[Problem, ...] = ()  # invalid input: nothing else is set
+    answers_line: int = 1  # the line of ``answers:``, for notes about the whole proposal
 
     @property
     def status(self) -> str:
         if self.problems:
             return INVALID
         return WANTING if self.failed_rules else PASS
+
+    @property
+    def provisional(self) -> bool:
+        """Scored with required questions unanswered: the score is a floor."""
+        return self.appraisal is not None and self.appraisal.provisional
 
     @property
     def failed_rules(self) -> tuple[RuleResult, ...]:
@@ -209,6 +231,10 @@ class CheckReport:
     def ignored_answers(self) -> int:
         return sum(len(f.ignored_answers) for f in self.files)
 
+    @property
+    def provisional(self) -> int:
+        return sum(1 for f in self.files if f.provisional)
+
 
 def exit_code(decision: str, *, exit_zero: bool = False) -> int:
     """The exit code for a decision; ``--exit-zero`` reports without failing.
@@ -270,6 +296,7 @@ def evaluate(
         findings=findings,
         unused_waivers=unused,
         ignored_answers=ignored,
+        answers_line=answers_line,
     )
 
 
@@ -283,17 +310,29 @@ def _rules(
 ) -> list[RuleResult]:
     out: list[RuleResult] = []
     if not policy.allow_incomplete:
-        n = len(a.missing)
         out.append(
             RuleResult(
                 "policy/complete",
                 "",
                 "every required question is answered",
                 not a.missing,
-                f"{n} required question{'s' * (n != 1)} unanswered: {', '.join(a.missing)}"
+                provisional_note(a),
+                first_line(a.missing),
+            )
+        )
+    if policy.require_evidence:
+        n = len(a.unevidenced)
+        out.append(
+            RuleResult(
+                "policy/evidence",
+                "",
+                "every claim that needs evidence has a note",
+                not a.unevidenced,
+                f"{_count(n, 'claim')} without evidence, each counted as the level below "
+                f"until a note says what backs it: {', '.join(a.unevidenced)}"
                 if n
-                else "complete",
-                answers_line,
+                else "every claim has a note",
+                first_line(a.unevidenced),
             )
         )
     if policy.fail_under is not None:
@@ -305,8 +344,9 @@ def _rules(
                 a.score is not None and a.score >= policy.fail_under,
                 "no answer is scored yet"
                 if a.score is None
-                else f"overall score {a.score:g} "
-                + ("is below" if a.score < policy.fail_under else "meets")
+                else f"overall score {a.score:g}"
+                + (" (provisional: a floor)" if a.provisional else "")
+                + (" is below" if a.score < policy.fail_under else " meets")
                 + f" the minimum {policy.fail_under:g}",
                 answers_line,
             )
@@ -374,6 +414,29 @@ def _rules(
             )
         )
     return out
+
+
+def provisional_note(a: Appraisal) -> str:
+    """Why a score is provisional and what that means, in one line ("complete" if it is not).
+
+    Unanswered required questions count as 0 (issue 11): the score is a floor.
+    """
+    n = len(a.missing)
+    if not n:
+        return "complete"
+    they = "they count" if n != 1 else "it counts"
+    floor = (
+        "nothing is scored yet"
+        if a.score is None
+        else f"the score {a.score:g} is provisional, a floor that can only rise as "
+        + ("they are" if n != 1 else "it is")
+        + " answered"
+    )
+    return f"{_count(n, 'required question')} unanswered ({', '.join(a.missing)}); {they} as 0, so {floor}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def rule_infos(rubric: Rubric, path: str) -> tuple[RuleInfo, ...]:

@@ -44,8 +44,12 @@ class Policy:
     min_band: str | None = None
     #: Finding severities that fail the check unless waived.
     fail_on: tuple[str, ...] = ("error",)
-    #: Whether a proposal with required questions unanswered may pass.
+    #: Whether a provisional proposal (required questions unanswered) may pass.
     allow_incomplete: bool = False
+    #: Whether a claim that needs evidence (``evidence: true`` in the rubric)
+    #: fails the check when no note backs it. Off by default: such a claim
+    #: already counts as the level below, so it cannot inflate the score.
+    require_evidence: bool = False
 
     def check_names(self, rubric: Rubric) -> list[tuple[str, str]]:
         """(where, problem) for every section, dimension or band the rubric lacks.
@@ -238,7 +242,14 @@ SETTINGS: dict[str, Setting] = {
             "allow_incomplete",
             read_bool,
             "--allow-incomplete",
-            "whether proposals with required questions unanswered may pass",
+            "whether provisional proposals (required questions unanswered) may pass",
+        ),
+        Setting(
+            "require-evidence",
+            "require_evidence",
+            read_bool,
+            "--require-evidence",
+            "whether a claim that needs evidence fails the check when no note backs it",
         ),
     )
 }

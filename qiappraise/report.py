@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,7 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import charts, mdtext
-from .appraisal import Appraisal
+from .appraisal import Appraisal, FindingResult
 from .errors import InputError, UsageError
 from .resources import templates_dir
 from .rubric import Rubric
@@ -114,6 +115,12 @@ def context(a: Appraisal, rubric: Rubric) -> dict[str, Any]:
         idx = [b.id for b in bands].index(a.band.id)
         if idx + 1 < len(bands):
             next_band = bands[idx + 1]
+    active = a.active_findings()
+    # Findings the answers raise come before those only not yet ruled out:
+    # a reader should meet what the team said before what it has not said yet.
+    raised = [f for f in a.findings if not f.open_on]
+    still_open = [f for f in a.findings if f.open_on]
+    headline = [f for f in active if not f.open_on] + [f for f in active if f.open_on]
     return {
         "a": a,
         "project": a.project,
@@ -130,7 +137,11 @@ def context(a: Appraisal, rubric: Rubric) -> dict[str, Any]:
             s.id: [t for q in s.questions if q.applies and q.answered for t in q.feedback]
             for s in a.sections
         },
-        "headline_findings": list(a.active_findings()[:3]),
+        "headline_findings": headline[:3],
+        "findings_raised": raised,
+        "findings_open": still_open,
+        "open_on": {f.id: open_on(a, rubric, f) for f in still_open},
+        "self_band": self_band(a, rubric),
         "dims_missing": dims_missing,
         "equity_missing": "equitable" in missing_ids,
         "patient_centred_missing": "patient_centred" in missing_ids,
@@ -143,6 +154,65 @@ def context(a: Appraisal, rubric: Rubric) -> dict[str, Any]:
             "spectrum": Markup(charts.spectrum(a, band_ranges(rubric))),
             "sections": Markup(charts.sections(a)),
         },
+    }
+
+
+#: Statuses of a question whose answer is not known yet (see answers.py).
+_UNKNOWN = frozenset({"not-answered", "not-sure", "pending"})
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """One thing an open finding waits on: a question, or a dimension not known yet."""
+
+    kind: str  # question | dimension
+    id: str
+    label: str  # the question's prompt, or the dimension's label
+    questions: tuple[str, ...]  # the unanswered questions that would settle it
+
+
+def open_on(a: Appraisal, rubric: Rubric, f: FindingResult) -> list[OpenItem]:
+    """What would settle an open finding, each item with the questions to answer.
+
+    ``open_on`` names questions, or dimensions whose level is not known yet; a
+    dimension is settled by the unknown questions that speak to it.
+    """
+    results = {q.id: q for s in a.sections for q in s.questions}
+    labels = {d.id: d.label for d in rubric.dimensions}
+    items: list[OpenItem] = []
+    for ref in f.open_on:
+        if ref in rubric.questions:
+            items.append(OpenItem("question", ref, rubric.questions[ref].prompt, (ref,)))
+            continue
+        speaking = tuple(
+            qid
+            for qid, q in rubric.questions.items()
+            if qid in results
+            and results[qid].applies
+            and results[qid].status in _UNKNOWN
+            and any(ref in c.dimensions for c in q.choices_)
+        )
+        items.append(OpenItem("dimension", ref, labels.get(ref, ref), speaking))
+    return items
+
+
+def self_band(a: Appraisal, rubric: Rubric) -> dict[str, Any] | None:
+    """Where the team placed its own project, if the rubric asks (None: it does not).
+
+    ``{"id": band id or None, "label": ..., "status": the question's status}``.
+    """
+    qid = rubric.spectrum.self_placement
+    if qid is None:
+        return None
+    status = next(
+        (q.status for s in a.sections for q in s.questions if q.id == qid), "not-answered"
+    )
+    labels = {b.id: b.label for b in rubric.spectrum.bands}
+    band = a.self_placement
+    return {
+        "id": band,
+        "label": labels.get(band, band) if band is not None else None,
+        "status": status,
     }
 
 

@@ -112,6 +112,13 @@ class Choice(_Model):
             "multiple choice answer, as not ticked) and is shown as claimed."
         ),
     )
+    without_evidence: str | None = Field(
+        None,
+        description=(
+            "The value a claim without evidence counts as, when it is not simply "
+            "the nearest level before it."
+        ),
+    )
 
 
 class _Question(_Model):

@@ -296,6 +296,16 @@ def _axis(r: Rubric, q: QuestionT, path: Path_, add: Any) -> None:
             add((*cpath, "unsure"), f"question {q.id!r}: a 'not sure' choice must be exclusive")
         if c.unsure and q.type == "yes_no":
             add((*cpath, "unsure"), f"question {q.id!r}: yes/no has no 'not sure'; use a choice")
+        if c.without_evidence is not None:
+            target = q.choice_by_value.get(c.without_evidence)
+            if not c.evidence or target is None or target.evidence or target.unsure:
+                add(
+                    (*cpath, "without_evidence"),
+                    f"question {q.id!r}: without_evidence of {c.value!r} must name another "
+                    "choice of the question that is not itself a claim, on a choice with "
+                    "evidence: true",
+                )
+            continue
         if not c.evidence:
             continue
         if q.type == "yes_no" and c.value == "no":

@@ -21,8 +21,8 @@ from qiappraise.yamlio import dump, load_text
 from .conftest import MINI_RUBRIC, WriteYaml
 
 BASE = MINI_RUBRIC.read_text()
-MI001_WHEN = "    when: {question: driver, is: target}\n    message"  # line 85
-TARGET_WHEN = "        when: {question: driver, is: target}\n"  # line 40
+MI001_WHEN = "    when: {question: driver, is: target}\n    message"  # line 97
+TARGET_WHEN = "        when: {question: driver, is: target}\n"  # line 42
 
 
 def lines_of(text: str, needle: str) -> int:
@@ -97,8 +97,8 @@ def test_line_anchors_of_this_file() -> None:
     # The expectations below rely on these lines of the fixture.
     assert lines_of(BASE, "sections:") == 18
     assert lines_of(BASE, "- id: driver") == 28
-    assert lines_of(BASE, TARGET_WHEN.strip()) == 40
-    assert BASE.splitlines()[84] == "    when: {question: driver, is: target}"
+    assert lines_of(BASE, TARGET_WHEN.strip()) == 42
+    assert BASE.splitlines()[96] == "    when: {question: driver, is: target}"
 
 
 def test_unknown_key_with_allowed_keys_and_suggestion(problems: Any) -> None:
@@ -106,7 +106,7 @@ def test_unknown_key_with_allowed_keys_and_suggestion(problems: Any) -> None:
         ("    why: How far it goes.\n", "    why: How far it goes.\n    wieght: 3\n")
     ) == [
         (
-            54,
+            58,
             "sections[1]: unknown key 'wieght' (did you mean 'weight'?); allowed keys: "
             "caps, cite, id, questions, reflect, title, weight, why",
         )
@@ -117,8 +117,9 @@ def test_unknown_top_level_key(problems: Any) -> None:
     assert problems(("licence: CC BY 4.0\n", "licence: CC BY 4.0\nsumary: x\n")) == [
         (
             7,
-            "unknown key 'sumary' (did you mean 'summary'?); allowed keys: dimensions, "
-            "findings, id, licence, sections, sources, spectrum, summary, title, version",
+            "unknown key 'sumary' (did you mean 'summary'?); allowed keys: auto_findings, "
+            "dimensions, findings, id, licence, sections, sources, spectrum, summary, title, "
+            "upgrade, version",
         )
     ]
 
@@ -128,10 +129,10 @@ def test_misspelt_question_key_names_the_missing_key(problems: Any) -> None:
     assert problems(("        prompt: What drives it?", "        promt: What drives it?")) == [
         (28, "sections[0].questions[0].prompt: required key is missing"),
         (
-            30,
+            31,
             "sections[0].questions[0]: unknown key 'promt' (did you mean 'prompt'?); "
-            "allowed keys: choices, cite, help, id, invalid_message, max_points, "
-            "max_selected, min_selected, prompt, required, spectrum_weight, type, when",
+            "allowed keys: choices, cite, feeds, help, id, invalid_message, max_points, "
+            "max_selected, min_selected, prompt, reflect, required, spectrum_weight, type, when",
         ),
     ]
 
@@ -143,26 +144,26 @@ def test_missing_top_level_key(problems: Any) -> None:
 
 
 def test_duplicate_question_id(problems: Any) -> None:
-    # Reported where the id is repeated (line 56), not where it first appears (46).
+    # Reported where the id is repeated (line 60), not where it first appears (49).
     found = problems(("      - id: story", "      - id: scope"))
-    assert found == [(56, "duplicate question id 'scope'; ids must be unique")]
+    assert found == [(60, "duplicate question id 'scope'; ids must be unique")]
 
 
 def test_duplicate_choice_value(problems: Any) -> None:
     assert problems(("{value: staff,", "{value: families,")) == [
-        (70, "duplicate choice (in question 'groups') id 'families'; ids must be unique")
+        (76, "duplicate choice (in question 'groups') id 'families'; ids must be unique")
     ]
 
 
 def test_condition_on_unknown_question(problems: Any) -> None:
     found = problems((MI001_WHEN, MI001_WHEN.replace("driver", "drivr")))
-    assert (85, "condition names unknown question 'drivr'") in found
+    assert (97, "condition names unknown question 'drivr'") in found
 
 
 def test_condition_value_not_a_choice(problems: Any) -> None:
     found = problems((MI001_WHEN, MI001_WHEN.replace("is: target", "is: targt")))
     assert (
-        85,
+        97,
         "condition on 'driver' (choice): 'targt' is not one of its values: target, need, unsure",
     ) in found
 
@@ -204,7 +205,7 @@ def test_condition_value_not_a_choice(problems: Any) -> None:
 )
 def test_operator_must_fit_the_type(problems: Any, condition: str, message: str) -> None:
     found = problems((MI001_WHEN, f"    when: {condition}\n    message"))
-    assert (85, message) in found
+    assert (97, message) in found
 
 
 def test_fitting_operators_are_accepted(tmp_path: Path, write_yaml: WriteYaml) -> None:
@@ -223,7 +224,7 @@ def test_fitting_operators_are_accepted(tmp_path: Path, write_yaml: WriteYaml) -
 def test_when_reading_a_later_question(problems: Any) -> None:
     assert problems((TARGET_WHEN, "        when: {question: outcome, is: true}\n")) == [
         (
-            40,
+            42,
             "question 'target_name': 'when' reads 'outcome', which is asked later; "
             "a condition may only read earlier questions",
         )
@@ -232,7 +233,7 @@ def test_when_reading_a_later_question(problems: Any) -> None:
 
 def test_when_reading_itself(problems: Any) -> None:
     found = problems((TARGET_WHEN, "        when: {question: target_name, answered: true}\n"))
-    assert (40, "question 'target_name': 'when' reads its own answer (a cycle)") in found
+    assert (42, "question 'target_name': 'when' reads its own answer (a cycle)") in found
 
 
 def test_cycle_between_two_questions(problems: Any) -> None:
@@ -249,19 +250,19 @@ def test_cycle_between_two_questions(problems: Any) -> None:
 
 def test_unknown_dimension_tag(problems: Any) -> None:
     assert problems(("dimensions: {safe: secondary}", "dimensions: {safty: secondary}")) == [
-        (33, "unknown dimension 'safty'; declared: equitable, safe")
+        (34, "unknown dimension 'safty'; declared: equitable, safe")
     ]
 
 
 def test_condition_on_unknown_dimension(problems: Any) -> None:
     found = problems(("{dimension: equitable, is: none}", "{dimension: equity, is: none}"))
-    assert (92, "condition names unknown dimension 'equity'") in found
+    assert (104, "condition names unknown dimension 'equity'") in found
 
 
 def test_unknown_spectrum_band(problems: Any) -> None:
     assert problems(("spectrum: stepping-stone}", "spectrum: stepping}")) == [
         (
-            61,
+            66,
             "spectrum 'stepping' is not a band; use one of: repair, stepping-stone, reform "
             "or a number 0..1",
         )
@@ -270,7 +271,7 @@ def test_unknown_spectrum_band(problems: Any) -> None:
 
 def test_spectrum_number_out_of_range(problems: Any) -> None:
     assert problems(("spectrum: stepping-stone}", "spectrum: 1.5}")) == [
-        (61, "spectrum 1.5 is outside 0..1")
+        (66, "spectrum 1.5 is outside 0..1")
     ]
 
 
@@ -302,7 +303,7 @@ def test_finding_that_can_never_fire(problems: Any) -> None:
     never = "{all: [{question: driver, is: target}, {question: driver, is: need}]}"
     assert problems((MI001_WHEN, f"    when: {never}\n    message")) == [
         (
-            85,
+            97,
             "finding MI001 can never fire: no combination of answers makes its condition hold",
         )
     ]
@@ -313,7 +314,7 @@ def test_finding_on_a_question_that_is_never_asked_with_that_answer(problems: An
     cond = "{all: [{question: driver, is: need}, {question: target_name, answered: true}]}"
     assert problems((MI001_WHEN, f"    when: {cond}\n    message")) == [
         (
-            85,
+            97,
             "finding MI001 can never fire: no combination of answers makes its condition hold",
         )
     ]
@@ -328,7 +329,7 @@ def test_cap_that_can_never_apply(problems: Any) -> None:
 
 def test_concerns_unknown_question(problems: Any) -> None:
     assert problems(("concerns: [groups]", "concerns: [group]")) == [
-        (103, "finding MI003: concerns unknown question 'group'")
+        (115, "finding MI003: concerns unknown question 'group'")
     ]
 
 
@@ -339,8 +340,8 @@ def test_several_problems_all_reported_in_line_order(problems: Any) -> None:
         ("dimensions: {safe: secondary}", "dimensions: {safty: secondary}"),
     ) == [
         (18, "section weights add up to 90, they must add up to 100"),
-        (33, "unknown dimension 'safty'; declared: equitable, safe"),
-        (103, "finding MI003: concerns unknown question 'group'"),
+        (34, "unknown dimension 'safty'; declared: equitable, safe"),
+        (115, "finding MI003: concerns unknown question 'group'"),
     ]
 
 
@@ -423,3 +424,89 @@ def test_a_file_named_after_an_id_it_does_not_declare_is_passed_over(
     monkeypatch.setenv("QIAPPRAISE_RUBRICS", env["QIAPPRAISE_RUBRICS"])
     assert find_rubric("mini") == second / "x.yaml"
     assert find_rubric("other") == first / "mini.yaml"
+
+
+# ------------------------------------------------------- two axes, never mixed
+
+
+def test_a_position_question_may_not_earn_points(problems: Any) -> None:
+    found = problems(
+        (
+            "descriptor: A pathway, spectrum: stepping-stone}",
+            "descriptor: A pathway, spectrum: stepping-stone, points: 1}",
+        )
+    )
+    assert (
+        60,
+        "question 'scope' feeds the position but earns points; only questions that feed "
+        "the score earn points (give its points to a score question)",
+    ) in found
+
+
+def test_a_score_question_may_not_place_the_project(problems: Any) -> None:
+    found = problems(
+        ("label: A need, points: 2,", "label: A need, points: 2, spectrum: reform,"),
+    )
+    assert (
+        28,
+        "question 'driver' feeds the score but places the project (spectrum); only "
+        "questions that feed the position may",
+    ) in found
+
+
+def test_a_profile_question_feeds_neither(problems: Any) -> None:
+    found = problems(("        feeds: profile\n", "        feeds: profile\n        points: 1\n"))
+    assert any("'target_name' feeds the profile but earns points" in m for _, m in found)
+
+
+def test_whether_a_score_question_is_asked_may_not_depend_on_the_position(
+    problems: Any,
+) -> None:
+    # cycles (score) asked only for some scopes (position) would let scope move the score.
+    found = problems(
+        (
+            "        feeds: score\n        prompt: How many PDSA cycles?",
+            "        feeds: score\n        when: {question: scope, at_least: pathway}\n"
+            "        prompt: How many PDSA cycles?",
+        )
+    )
+    assert any(
+        "question 'cycles' feeds the score, but whether it is asked depends on 'scope', "
+        "which feeds the position" in m
+        for _, m in found
+    )
+
+
+def test_a_cap_may_only_read_score_questions(problems: Any) -> None:
+    found = problems(
+        ("      - when: {question: outcome, is: false}", "      - when: {question: scope, is: task}")
+    )
+    assert (
+        24,
+        "cap in section 'purpose' reads position question 'scope'; a cap limits the score, "
+        "so it may only read questions that feed the score",
+    ) in found
+    found = problems(
+        (
+            "      - when: {question: outcome, is: false}",
+            "      - when: {dimension: safe, is: none}",
+        )
+    )
+    assert any("cap in section 'purpose' reads dimension 'safe'" in m for _, m in found)
+
+
+def test_a_claim_needs_a_level_below_it(problems: Any) -> None:
+    found = problems(
+        (
+            "{value: task, label: Task, descriptor: One task, spectrum: repair}",
+            "{value: task, label: Task, descriptor: One task, spectrum: repair, evidence: true}",
+        )
+    )
+    assert any(
+        "question 'scope': 'task' needs evidence but has no level below" in m for _, m in found
+    )
+
+
+def test_feeds_is_required(problems: Any) -> None:
+    found = problems(("        feeds: score\n        prompt: What drives it?", "        prompt: What drives it?"))
+    assert (28, "sections[0].questions[0].feeds: required key is missing") in found

@@ -1,15 +1,16 @@
 """Everything a check reports, flattened to one located annotation each.
 
 The machine formats (SARIF, GitHub, GitLab) and the text format all list the
-same things in the same order: invalid input, failed policy rules, findings
-(failing first, waived ones marked), unused waivers and ignored answers.
+same things in the same order: invalid input, failed policy rules, a note that
+the score is provisional (when the policy lets a provisional proposal pass),
+findings (failing first, waived ones marked), unused waivers and ignored answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..gate import CheckReport, FileResult
+from ..gate import CheckReport, FileResult, provisional_note
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -26,6 +27,13 @@ class Annotation:
     severity: str = ""  # the finding's own severity, for findings
     waived: str | None = None  # the waiver's reason
     fails: bool = False  # this annotation is why the file fails the check
+    #: A finding raised because it cannot be ruled out yet: the questions to answer.
+    open_on: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()  # a finding's lines naming the answers behind it
+
+    def full_message(self, sep: str = "\n") -> str:
+        """The message and the finding's details, one per line (or ``sep``)."""
+        return sep.join((self.message, *(f"- {d}" for d in self.details)))
 
 
 def for_file(result: FileResult) -> list[Annotation]:
@@ -58,9 +66,27 @@ def for_file(result: FileResult) -> list[Annotation]:
                 fails=True,
             )
         )
+    a = result.appraisal
+    if a is not None and a.provisional and not any(
+        r.rule == "policy/complete" for r in result.failed_rules
+    ):
+        out.append(
+            Annotation(
+                result.file,
+                result.answers_line,
+                "score/provisional",
+                "note",
+                "provisional score",
+                provisional_note(a),
+                subject="provisional",
+            )
+        )
     for f in sorted(result.findings, key=lambda f: (not f.fails, f.finding.waived is not None)):
         finding = f.finding
         waived = finding.waived is not None
+        message = " ".join(finding.message.split())
+        if finding.open_on:
+            message += f" Not ruled out yet: answer {', '.join(finding.open_on)}."
         out.append(
             Annotation(
                 result.file,
@@ -68,11 +94,13 @@ def for_file(result: FileResult) -> list[Annotation]:
                 finding.id,
                 "note" if waived else ("error" if f.fails else LEVEL.get(finding.severity, "note")),
                 f"{finding.id} {finding.title}",
-                " ".join(finding.message.split()),
+                message,
                 subject=finding.id,
                 severity=finding.severity,
                 waived=finding.waived,
                 fails=f.fails,
+                open_on=finding.open_on,
+                details=tuple(" ".join(d.split()) for d in finding.details),
             )
         )
     for w in result.unused_waivers:
@@ -117,6 +145,8 @@ def summary(report: CheckReport) -> str:
     parts.append(f"{report.count(WANTING)} found wanting")
     if report.count(INVALID):
         parts.append(f"{report.count(INVALID)} invalid")
+    if report.provisional:
+        parts.append(f"{report.provisional} provisional")
     counts = [f"{report.findings} finding{'s' * (report.findings != 1)}"]
     counts.append(f"{report.waived} waived")
     if report.unused_waivers:

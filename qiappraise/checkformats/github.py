@@ -36,7 +36,7 @@ def command(level: str, message: str, **properties: str | int) -> str:
 def render(report: CheckReport, color: bool = False) -> str:
     lines = []
     for a in all_annotations(report):
-        message = a.message + (f" (waived: {a.waived})" if a.waived is not None else "")
+        message = a.full_message() + (f" (waived: {a.waived})" if a.waived is not None else "")
         lines.append(
             command(
                 _COMMAND[a.level],
@@ -47,7 +47,9 @@ def render(report: CheckReport, color: bool = False) -> str:
             )
         )
     for r in report.files:
-        lines.append(f"{r.file}: {verdict(r.status)}")
+        a = r.appraisal
+        shown = f" (provisional score {a.score:g})" if a and a.provisional and a.score is not None else ""
+        lines.append(f"{r.file}: {verdict(r.status)}{shown}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -62,6 +64,8 @@ def step_summary(report: CheckReport) -> str:
     for r in report.files:
         a = r.appraisal
         score = "" if a is None or a.score is None else f"{a.score:g}"
+        if a is not None and a.provisional and score:
+            score += " (provisional)"
         band = a.band.id if a and a.band else ""
         failed = "; ".join(f"{x.name}: {x.message}" for x in r.failed_rules)
         if r.problems:

@@ -27,7 +27,7 @@ def severity(a: Annotation) -> str:
         return "info"
     if a.rule == "waiver/unused":
         return "minor"
-    if a.rule == "answer/ignored":
+    if a.rule in ("answer/ignored", "score/provisional"):
         return "info"
     return _SEVERITY.get(a.severity, "minor")
 
@@ -43,7 +43,7 @@ def issues(report: CheckReport) -> list[dict[str, Any]]:
             n += 1
             fp = fingerprint(path, a.rule, a.subject, str(n))
         seen.add(fp)
-        description = f"{a.title}: {a.message}"
+        description = f"{a.title}: {a.full_message(' ')}"
         if a.waived is not None:
             description += f" (waived: {a.waived})"
         out.append(

@@ -35,7 +35,11 @@ def file_document(r: FileResult) -> dict[str, Any]:
         "score": a.score if a else None,
         "band": a.band.id if a and a.band else None,
         "complete": a.complete if a else None,
+        # Required questions unanswered count as 0: the score is a floor.
+        "provisional": a.provisional if a else None,
         "missing": list(a.missing) if a else [],
+        "unsure": list(a.unsure) if a else [],
+        "unevidenced": list(a.unevidenced) if a else [],
         "policy": policy_document(r.policy),
         "rules": [
             {
@@ -59,6 +63,8 @@ def file_document(r: FileResult) -> dict[str, Any]:
                 "fails": f.fails,
                 "waived": f.finding.waived is not None,
                 "waiver_reason": f.finding.waived,
+                "open_on": list(f.finding.open_on),
+                "details": list(f.finding.details),
             }
             for f in r.findings
         ],
@@ -78,6 +84,7 @@ def document(report: CheckReport) -> dict[str, Any]:
             "passed": report.count(PASS),
             "wanting": report.count(WANTING),
             "invalid": report.count(INVALID),
+            "provisional": report.provisional,
             "findings": report.findings,
             "waived": report.waived,
             "unused_waivers": report.unused_waivers,

@@ -3,7 +3,8 @@
 One test suite per proposal file, holding one test case for "the file is a
 valid proposal" and one per policy rule; a failed rule is a ``<failure>``,
 an invalid file an ``<error>``. Findings are listed in the suite's
-``<system-out>``. Valid against Jenkins' ``junit-10.xsd``.
+``<system-out>``; the suite's properties give the score and whether it is
+provisional. Valid against Jenkins' ``junit-10.xsd``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ def _clean(text: str) -> str:
 
 def _suite(result: FileResult) -> ET.Element:
     suite = ET.Element("testsuite", name=_clean(result.file), file=_clean(result.file))
+    a = result.appraisal
+    if a is not None:
+        # Required questions unanswered count as 0: the score is a floor (a property
+        # a report viewer shows, and a note in system-out saying why).
+        props = ET.SubElement(suite, "properties")
+        if a.score is not None:
+            ET.SubElement(props, "property", name="score", value=f"{a.score:g}")
+        ET.SubElement(props, "property", name="provisional", value=str(a.provisional).lower())
     valid = ET.SubElement(suite, "testcase", name="valid proposal", classname=_clean(result.file))
     errors = failures = 0
     if result.problems:
@@ -49,7 +58,7 @@ def _suite(result: FileResult) -> ET.Element:
         out = ET.SubElement(suite, "system-out")
         out.text = _clean(
             "\n".join(
-                f"{a.file}:{a.line}: {a.title}: {a.message}"
+                f"{a.file}:{a.line}: {a.title}: {a.full_message()}"
                 + (f" (waived: {a.waived})" if a.waived is not None else "")
                 for a in notes
             )

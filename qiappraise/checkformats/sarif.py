@@ -39,7 +39,7 @@ def _finding_rule(info: RuleInfo) -> dict[str, Any]:
 
 
 #: Rules that never fail a check on their own; the rest are errors.
-_POLICY_LEVEL = {"waiver/unused": "warning", "answer/ignored": "note"}
+_POLICY_LEVEL = {"waiver/unused": "warning", "answer/ignored": "note", "score/provisional": "note"}
 
 
 def _policy_rule(rule_id: str) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def _result(a: Annotation, index: int) -> dict[str, Any]:
         "ruleId": a.rule,
         "ruleIndex": index,
         "level": a.level,
-        "message": {"text": f"{a.title}: {a.message}"},
+        "message": {"text": f"{a.title}: {a.full_message()}"},
         "locations": [
             {
                 "physicalLocation": {

@@ -28,6 +28,8 @@ def _head(result: FileResult) -> tuple[str, str]:
     status = verdict(result.status)
     if a is not None:
         score = "no score yet" if a.score is None else f"score {a.score:g}"
+        if a.provisional and a.score is not None:
+            score = "provisional " + score  # a floor; a line below says why
         band = f", band {a.band.id}" if a.band else ""
         status += f" ({score}{band})"
     return f"{result.file}: ", status
@@ -45,9 +47,11 @@ def _body(a: Annotation) -> str:
     if a.rule.startswith("policy/"):
         name = a.rule.removeprefix("policy/") + (f" {a.subject}" if a.subject else "")
         return f"policy {name}: {a.message}"
-    if a.rule in ("input/invalid", "waiver/unused", "answer/ignored"):
+    if a.rule in ("input/invalid", "waiver/unused", "answer/ignored", "score/provisional"):
         return a.message
     text = a.title + (f" ({a.severity})" if a.fails else "")
+    if a.open_on:
+        text += f" (not ruled out yet; answer: {', '.join(a.open_on)})"
     return text + (f"; waived: {a.waived}" if a.waived is not None else "")
 
 
@@ -66,6 +70,7 @@ def render(report: CheckReport, color: bool = False) -> str:
             row.append(label, style=_LABEL_STYLE.get(label, ""))
             row.append(f" {_body(a)}", style="dim" if a.waived is not None else "")
             lines.append(row)
+            lines += [Text(f"      - {d}", style="dim") for d in a.details]
     if report.files:
         lines.append(Text())
     lines.append(Text(summary(report), style="bold"))

@@ -100,7 +100,16 @@ def check(
         bool | None,
         typer.Option(
             "--allow-incomplete/--require-complete",
-            help="Let proposals with required questions unanswered pass (or not).",
+            help="Let provisional proposals (required questions unanswered, counted as 0) "
+            "pass on their score (or not).",
+            show_default=False,
+        ),
+    ] = None,
+    require_evidence: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-evidence/--no-require-evidence",
+            help="Fail proposals with a claim that needs evidence and has no note (or not).",
             show_default=False,
         ),
     ] = None,
@@ -130,8 +139,10 @@ def check(
     """Check proposals against a policy: exit 0 pass, 1 found wanting, 2 invalid input.
 
     The policy (minimum scores, required dimensions, lowest band, failing
-    finding severities, completeness) comes from the nearest .qiappraise.yaml
-    or [tool.qiappraise] in pyproject.toml above each file; options override it.
+    finding severities, completeness, evidence for claims) comes from the
+    nearest .qiappraise.yaml or [tool.qiappraise] in pyproject.toml above each
+    file; options override it. A proposal with required questions unanswered
+    is provisional: they count as 0, so its score is a floor.
 
     Example: qiappraise check proposals/ --fail-under 60 --require-dimension equitable
     """
@@ -144,6 +155,7 @@ def check(
         min_band=min_band,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        require_evidence=require_evidence,
     )
     resolver = Resolver(overrides, explicit=config, isolated=isolated)
     if show_config:
@@ -230,6 +242,8 @@ def _overrides(**options: Any) -> dict[str, Any]:
         raw["fail-on"] = [options["fail_on"]]
     if options["allow_incomplete"] is not None:
         raw["allow-incomplete"] = options["allow_incomplete"]
+    if options["require_evidence"] is not None:
+        raw["require-evidence"] = options["require_evidence"]
     values: dict[str, Any] = {}
     for key, value in raw.items():
         try:
