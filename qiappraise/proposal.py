@@ -171,9 +171,9 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
         problems.append(
             located.error(
                 ("rubric", "version"),
-                f"rubric.version: written for {ref.id} {ref.version}, but the rubric is now "
-                f"{rubric.version} and its questions and scoring changed (the major version "
-                f"must match); "
+                f"rubric.version: written for {ref.id} {ref.version}, but the rubric here is "
+                f"{rubric.version}, a different major version whose questions and scoring "
+                f"differ; "
                 + (rubric.upgrade or "answer the new questions, then set the version"),
             )
         )

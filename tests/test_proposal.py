@@ -158,9 +158,18 @@ def test_same_major_version_accepted(mini: Rubric, version: str) -> None:
 def test_other_major_version_rejected(mini: Rubric, version: str) -> None:
     text = f"rubric:\n  id: mini\n  version: {version}\nproject: {{title: T}}\n"
     assert problems(text, mini) == [
-        f"p.yaml:3: rubric.version: written for mini {version}, which is not compatible "
-        "with the available mini 1.2.0 (the major version must match)"
+        f"p.yaml:3: rubric.version: written for mini {version}, but the rubric here is "
+        "1.2.0, a different major version whose questions and scoring differ; answer the "
+        "new questions, then set the version"
     ]
+
+
+def test_other_major_version_is_the_only_error(mini: Rubric) -> None:
+    # Answers written for another version would each fail against questions they
+    # were not written for: one clear error says what to do instead.
+    text = "rubric: {id: mini, version: 3.0}\nproject: {title: T}\nanswers:\n  drivr: x\n"
+    (only,) = problems(text, mini)
+    assert only.startswith("p.yaml:1: rubric.version: written for mini 3.0")
 
 
 def test_waivers(mini: Rubric) -> None:
@@ -216,7 +225,7 @@ def test_shape_of_the_whole_file(mini: Rubric) -> None:
 
 def test_several_problems_reported_together(mini: Rubric) -> None:
     text = (
-        "rubric: {id: mini, version: 3.0}\n"  # 1
+        "rubric: {id: mini, version: 1.2}\n"  # 1
         "project: {leed: x}\n"  # 2
         "answers:\n"  # 3
         "  driver: x\n"  # 4
@@ -227,14 +236,13 @@ def test_several_problems_reported_together(mini: Rubric) -> None:
         check(text, mini)
     located = [(p.line, p.message.split(":")[0]) for p in info.value.problems]
     assert located == [
-        (1, "rubric.version"),
         (2, "project"),
         (2, "project.title"),
         (4, "answers.driver"),
         (5, "answers.cycles"),
         (6, "unknown key 'extra'; allowed keys"),
     ]
-    assert str(info.value).endswith("(and 5 more problems)")
+    assert str(info.value).endswith("(and 4 more problems)")
 
 
 def test_proposal_fixture_writes_a_valid_file(proposal: MakeProposal, mini: Rubric) -> None:
