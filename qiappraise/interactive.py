@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from . import prompts
+from . import prompts, textcheck
+from .answers import fallback, has_evidence
 from .prompts import BACK, HELP, STYLE
+from .questions import kind
 from .rubric import ChoiceQuestion, ScaleQuestion
 from .session import META_FIELDS, Session, Step, parse_meta
 
@@ -49,6 +51,8 @@ def run(session: Session, console: Console) -> None:
             continue
         dropped = session.set_answer(step, result)
         session.save()
+        if step.is_question and _ask_evidence(session, step.key, console):
+            session.save()
         if dropped:
             console.print(
                 Text(
@@ -57,6 +61,46 @@ def run(session: Session, console: Console) -> None:
                 )
             )
         idx = _next_open(session, step) if not reviewing else session.first_open()
+
+
+def _ask_evidence(session: Session, qid: str, console: Console) -> bool:
+    """After a claim that needs evidence, ask what backs it; True when a note was added.
+
+    Without a note the claim counts as the level below (answers.fallback), so
+    the trainee is told so here rather than finding out from the report.
+    """
+    q = session.question(qid)
+    value = session.answers.get(qid)
+    if value is None or has_evidence(session.notes.get(qid)):
+        return False
+    lower = fallback(q, value)
+    if lower == value and type(lower) is type(value):
+        return False  # not a claim
+    k = kind(q)
+    counted = k.display(q, lower) if lower is not None else "not answered"
+    console.print(
+        Text(
+            f"That answer is a claim a supervisor would want evidence for. Without a note "
+            f"it counts as: {counted}.",
+            style="italic",
+        )
+    )
+
+    def validate(text: str) -> bool | str:
+        return textcheck.problem(text.strip()) or True
+
+    raw = prompts.run(
+        questionary.text(
+            "What backs it? One sentence is enough (Enter to leave it for now):",
+            validate=validate,
+            style=STYLE,
+        )
+    )
+    note = (raw or "").strip()
+    if not note:
+        return False
+    session.notes[qid] = note
+    return True
 
 
 def _next_open(session: Session, after: Step) -> int | None:

@@ -42,7 +42,9 @@ FULL_ANSWERS = (
     + ESC_ENTER  # story (long text)
     + DOWN
     + DOWN
-    + ENTER  # scope: system
+    + ENTER  # scope: system, a claim that needs evidence...
+    + "The council runs it with us."
+    + ENTER  # ...so it asks what backs it
     + SPACE
     + DOWN
     + SPACE
@@ -93,8 +95,10 @@ def test_complete_run_saves_every_answer(mini: Rubric, tmp_path: Path, out: Any)
         "groups": ["children", "families"],
         "cycles": 4,
     }
+    assert data["notes"] == {"scope": "The council runs it with us."}
     # What was written is a valid proposal with the same answers.
     assert load_proposal(path, mini).answers == data["answers"]
+    assert "That answer is a claim a supervisor would want evidence for" in out[1].getvalue()
     text = out[1].getvalue()
     assert "Section 1 of 2: Purpose" in text
     assert "Why the project exists." in text  # the section's "why this matters"
@@ -118,7 +122,8 @@ def test_resume_starts_at_first_unanswered(mini: Rubric, tmp_path: Path, out: An
     steps = resumed.steps()
     first = resumed.first_open()
     assert first is not None and steps[first].key == "story"
-    rest = "Story." + ESC_ENTER + DOWN + DOWN + ENTER + SPACE + ENTER + "2" + ENTER + FINISH
+    # scope: system is a claim; Enter at "what backs it?" leaves it without a note.
+    rest = "Story." + ESC_ENTER + DOWN + DOWN + ENTER + ENTER + SPACE + ENTER + "2" + ENTER + FINISH
     run(resumed, rest, out[0])
     assert saved(path)["answers"] == {
         "driver": "need",
@@ -128,6 +133,8 @@ def test_resume_starts_at_first_unanswered(mini: Rubric, tmp_path: Path, out: An
         "groups": ["children"],
         "cycles": 2,
     }
+    assert "notes" not in saved(path)  # left for now: the claim counts as the level below
+    assert "Without a note it counts as: Pathway." in out[1].getvalue()
 
 
 def test_condition_asks_follow_up_and_drops_it_when_irrelevant(
