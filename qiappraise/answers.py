@@ -68,6 +68,22 @@ def _unsure(q: QuestionT, value: Any) -> bool:
 _NONE = Choice(value="none", label="")
 
 
+_FINITE = frozenset({"choice", "scale", "multi", "yes_no"})
+_SAME = object()  # the answer counts as given
+
+
+def _meaning(q: QuestionT, value: Any, evidenced: bool) -> tuple[bool, Any]:
+    """(is it "not sure", what it counts as: _SAME or the level below)."""
+    if _unsure(q, value):
+        return True, _SAME
+    if evidenced:
+        return False, _SAME
+    lower = fallback(q, value)
+    if lower == value and type(lower) is type(value):
+        return False, _SAME
+    return False, lower
+
+
 def fallback(q: QuestionT, value: Any) -> Any:
     """What a claim without evidence counts as: the level below (None: nothing)."""
     if q.type == "multi":
@@ -92,7 +108,17 @@ def fallback(q: QuestionT, value: Any) -> Any:
     return below
 
 
-def resolve(rubric: Rubric, answers: Mapping[str, Any], notes: Mapping[str, str]) -> Resolved:
+def resolve(
+    rubric: Rubric,
+    answers: Mapping[str, Any],
+    notes: Mapping[str, str],
+    memo: dict[Any, tuple[bool, Any]] | None = None,
+) -> Resolved:
+    """The answers as scoring counts them.
+
+    ``memo`` (per rubric, from the caller) remembers what each answer to each
+    question means: batches see the same answers thousands of times.
+    """
     counted: dict[str, Any] = {}
     applies: dict[str, bool | None] = {}
     status: dict[str, str] = {}
@@ -114,16 +140,24 @@ def resolve(rubric: Rubric, answers: Mapping[str, Any], notes: Mapping[str, str]
             status[qid] = PENDING
             unknown.add(qid)
             continue
-        if _unsure(q, value):
+        finite = q.type in _FINITE
+        evidenced = not finite or has_evidence(notes.get(qid))
+        meant = None
+        if finite and memo is not None:
+            key = (qid, type(value), tuple(value) if isinstance(value, list) else value, evidenced)
+            meant = memo.get(key)
+            if meant is None:
+                meant = memo[key] = _meaning(q, value, evidenced)
+        elif finite:
+            meant = _meaning(q, value, evidenced)
+        if meant is not None and meant[0]:
             status[qid] = NOT_SURE
             unknown.add(qid)
             continue
         status[qid] = ANSWERED
-        if q.type in ("choice", "scale", "multi", "yes_no") and not has_evidence(notes.get(qid)):
-            lower = fallback(q, value)
-            if lower != value or type(lower) is not type(value):
-                claimed[qid] = value
-                value = lower
+        if meant is not None and meant[1] is not _SAME:
+            claimed[qid] = value
+            value = meant[1]
         if value is None:
             unknown.add(qid)  # the whole claim fell away: as good as unanswered
             continue

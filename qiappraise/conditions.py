@@ -323,7 +323,7 @@ _BY_RANK = ("none", "secondary", "primary")
 class Known:
     """What a three-valued test reads: answers, which questions are unknown, levels."""
 
-    __slots__ = ("answers", "unknown", "order", "dimensions", "open_dimensions")
+    __slots__ = ("answers", "dimensions", "open_dimensions", "order", "unknown")
 
     def __init__(
         self,

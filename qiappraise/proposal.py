@@ -173,8 +173,7 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
                 ("rubric", "version"),
                 f"rubric.version: written for {ref.id} {ref.version}, but the rubric here is "
                 f"{rubric.version}, a different major version whose questions and scoring "
-                f"differ; "
-                + (rubric.upgrade or "answer the new questions, then set the version"),
+                f"differ; " + (rubric.upgrade or "answer the new questions, then set the version"),
             )
         )
         # Every answer would be checked against questions it was not written

@@ -110,7 +110,9 @@ def lint(loaded: LoadedRubric) -> list[InputError]:
         for ci, cap in enumerate(s.caps):
             cpath = ("sections", si, "caps", ci, "when")
             for leaf in walk(cap.when):
-                target = r.questions.get(leaf.question) if isinstance(leaf, QuestionCondition) else None
+                target = (
+                    r.questions.get(leaf.question) if isinstance(leaf, QuestionCondition) else None
+                )
                 if isinstance(leaf, DimensionCondition) or (
                     target is not None and target.feeds != "score"
                 ):

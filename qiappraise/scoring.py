@@ -45,6 +45,9 @@ from .questions import kind
 from .rubric import AutoFinding, Rubric
 
 _LEVELS = {"none": 0, "secondary": 1, "primary": 2}
+#: Question types whose answers come from a fixed set: their results are worth sharing.
+_FINITE = frozenset({"choice", "multi", "scale", "yes_no"})
+_CACHE_MAX = 65536
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -74,6 +77,22 @@ class _Facts:
             for f in rubric.findings
         ]
         self.infos: dict[Any, Any] = {}  # RubricInfo by hash, BandInfo by band
+        self.results: dict[tuple[Any, ...], QuestionResult] = {}
+        self.meanings: dict[Any, tuple[bool, Any]] = {}  # see answers.resolve
+        self._chosen: dict[Any, tuple[Any, ...]] = {}
+
+    def chosen(self, qid: str, value: Any) -> tuple[Any, ...]:
+        """The choices an answer selects, remembered for answers from a fixed set."""
+        q = self.rubric.questions[qid]
+        if q.type not in _FINITE:
+            return ()
+        key = (qid, _key(value))
+        found = self._chosen.get(key)
+        if found is None:
+            if len(self._chosen) >= _CACHE_MAX:
+                self._chosen.clear()
+            found = self._chosen[key] = tuple(kind(q).chosen(q, value))
+        return found
 
 
 # Keyed by id(); the rubric is kept alive beside its facts so the id stays its own.
@@ -93,11 +112,13 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
     """Appraise ``proposal`` against ``rubric``."""
     facts = _facts(rubric)
     notes = proposal.notes or {}
-    res = resolve(rubric, proposal.answers, notes)
+    res = resolve(rubric, proposal.answers, notes, facts.meanings)
     dims, open_dims = _dimension_levels(facts, res)
     known = Known(res.counted, res.unknown, rubric.level_rank, dims, open_dims)
 
-    sections = tuple(_section(rubric, s, res, known, proposal.answers, notes, facts) for s in rubric.sections)
+    sections = tuple(
+        _section(rubric, s, res, known, proposal.answers, notes, facts) for s in rubric.sections
+    )
     weighted = [(s.weight, s.score) for s in sections if s.score is not None and s.weight > 0]
     total_weight = sum(w for w, _ in weighted)
     overall = round(sum(w * sc for w, sc in weighted) / total_weight, 1) if total_weight else None
@@ -149,7 +170,7 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
     info = facts.infos.get(sha256)
     if info is None:
         info = facts.infos[sha256] = RubricInfo(rubric.id, rubric.version, rubric.title, sha256)
-    evidence = _evidence(rubric, res, dims)
+    evidence = _evidence(facts, res, dims)
     return Appraisal(
         file=proposal.file,
         project=proposal.project,
@@ -183,6 +204,11 @@ def _shown_level(level: str, is_open: bool) -> str:
     return "unknown" if is_open and level == "none" else level
 
 
+def _key(value: Any) -> Any:
+    """A hashable key for an answer; True and 1 must not share one."""
+    return (type(value), tuple(value) if isinstance(value, list) else value)
+
+
 def _open_on(cond: Any, unknown: frozenset[str]) -> tuple[str, ...]:
     return tuple(qid for qid in questions_in(cond) if qid in unknown) or tuple(
         sorted({leaf.dimension for leaf in walk(cond) if hasattr(leaf, "dimension")})
@@ -201,6 +227,7 @@ def _section(
     results = []
     earned_total = 0.0
     max_total = 0.0
+    cache = facts.results
     for q in section.questions:
         qid = q.id
         k = kind(q)
@@ -218,6 +245,18 @@ def _section(
             if earned is not None:  # None: a choice marked not applicable
                 earned_total += earned
                 max_total += maximum
+        note = notes.get(qid, "") if notes else ""
+        # Most questions of most proposals in a batch give a result an earlier
+        # proposal gave too: share it (it is frozen; the JSON writer reuses its
+        # text by identity). Not for free text and numbers, nor with a note.
+        key = None
+        if not note and q.type in _FINITE:
+            given = answers.get(qid)
+            key = (qid, fits, status, _key(given), _key(shown))
+            found = cache.get(key)
+            if found is not None:
+                results.append(found)
+                continue
         value: Any = None
         display = ""
         if fits is not False and status != NOT_ANSWERED:
@@ -234,28 +273,31 @@ def _section(
         if q.feeds == "position" and shown is not None and status == ANSWERED and fits:
             pulls = [rubric.pull(c.spectrum) for c in k.chosen(q, shown) if c.spectrum is not None]
             pull = round(sum(pulls) / len(pulls), 3) if pulls else None
-        results.append(
-            QuestionResult(
-                id=qid,
-                prompt=q.prompt,
-                type=q.type,
-                applies=fits is not False,
-                answered=status in (ANSWERED, NOT_SURE) and fits is not False,
-                value=value,
-                display=display,
-                earned=earned if counts else None,
-                maximum=maximum,
-                feedback=tuple(c.feedback for c in k.chosen(q, shown) if c.feedback)
-                if shown is not None and status == ANSWERED
-                else (),
-                note=notes.get(qid, "") if notes else "",
-                feeds=q.feeds,
-                status=status if fits is not False else "not-applicable",
-                claimed=claimed,
-                reflect=q.reflect,
-                pull=pull,
-            )
+        result = QuestionResult(
+            id=qid,
+            prompt=q.prompt,
+            type=q.type,
+            applies=fits is not False,
+            answered=status in (ANSWERED, NOT_SURE) and fits is not False,
+            value=value,
+            display=display,
+            earned=earned if counts else None,
+            maximum=maximum,
+            feedback=tuple(c.feedback for c in k.chosen(q, shown) if c.feedback)
+            if shown is not None and status == ANSWERED
+            else (),
+            note=note,
+            feeds=q.feeds,
+            status=status if fits is not False else "not-applicable",
+            claimed=claimed,
+            reflect=q.reflect,
+            pull=pull,
         )
+        if key is not None:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[key] = result
+        results.append(result)
     uncapped = round(100 * earned_total / max_total, 1) if max_total else None
     caps = tuple(
         CapResult(c.reason, c.max) for c in section.caps if predicate3(c.when)(known) is not False
@@ -285,10 +327,11 @@ def _dimension_levels(facts: _Facts, res: Resolved) -> tuple[dict[str, str], fro
     level is then only a floor, and conditions on it are unknown.
     """
     levels: dict[str, str] = {}
-    questions = facts.rubric.questions
+    speaks = facts.speaks
     for qid, value in res.counted.items():
-        q = questions[qid]
-        for choice in kind(q).chosen(q, value):
+        if not speaks[qid]:
+            continue
+        for choice in facts.chosen(qid, value):
             for dim, level in choice.dimensions.items():
                 if _LEVELS[level] > _LEVELS[levels.get(dim, "none")]:
                     levels[dim] = level
@@ -309,21 +352,22 @@ def dimension_levels(rubric: Rubric, answers: Mapping[str, Any]) -> dict[str, st
 class _Evidenced(dict[str, str]):
     """Notes that back every claim: for callers that read answers as given."""
 
-    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> str:
         return "given"
 
 
 _AS_EVIDENCED = _Evidenced()
 
 
-def _evidence(rubric: Rubric, res: Resolved, dims: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+def _evidence(facts: _Facts, res: Resolved, dims: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     """For each dimension, the questions whose counted answers tag it at its final level."""
     out: dict[str, list[str]] = {}
-    questions = rubric.questions
+    speaks = facts.speaks
     for qid, value in res.counted.items():
-        q = questions[qid]
+        if not speaks[qid]:
+            continue
         matched: list[str] = []
-        for c in kind(q).chosen(q, value):
+        for c in facts.chosen(qid, value):
             for dim, level in c.dimensions.items():
                 if dims.get(dim) == level and dim not in matched:
                     matched.append(dim)

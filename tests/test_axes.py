@@ -48,7 +48,9 @@ def values(q: QuestionT) -> st.SearchStrategy[Any]:
     if q.type == "multi":
         plain = [c.value for c in q.choices_ if not c.exclusive]
         alone = [[c.value] for c in q.choices_ if c.exclusive]
-        subsets = st.lists(st.sampled_from(plain), min_size=1, unique=True) if plain else st.nothing()
+        subsets = (
+            st.lists(st.sampled_from(plain), min_size=1, unique=True) if plain else st.nothing()
+        )
         return st.one_of(subsets, st.sampled_from(alone)) if alone else subsets
     if q.type == "number":
         low = int(q.min) if q.min is not None else 0

@@ -25,7 +25,9 @@ def refuse(q: QuestionT, raw: Any) -> str:
 
 
 def text_q(**kw: Any) -> TextQuestion:
-    return TextQuestion.model_validate({"id": "t", "prompt": "?", "type": "text", "feeds": "score", **kw})
+    return TextQuestion.model_validate(
+        {"id": "t", "prompt": "?", "type": "text", "feeds": "score", **kw}
+    )
 
 
 def multi_q(choices: list[dict[str, Any]], **kw: Any) -> ChoiceQuestion:
@@ -35,7 +37,9 @@ def multi_q(choices: list[dict[str, Any]], **kw: Any) -> ChoiceQuestion:
 
 
 def number_q(**kw: Any) -> NumberQuestion:
-    return NumberQuestion.model_validate({"id": "n", "prompt": "?", "type": "number", "feeds": "score", **kw})
+    return NumberQuestion.model_validate(
+        {"id": "n", "prompt": "?", "type": "number", "feeds": "score", **kw}
+    )
 
 
 def test_registry_covers_every_type(mini: Rubric) -> None:

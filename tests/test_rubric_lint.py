@@ -479,7 +479,10 @@ def test_whether_a_score_question_is_asked_may_not_depend_on_the_position(
 
 def test_a_cap_may_only_read_score_questions(problems: Any) -> None:
     found = problems(
-        ("      - when: {question: outcome, is: false}", "      - when: {question: scope, is: task}")
+        (
+            "      - when: {question: outcome, is: false}",
+            "      - when: {question: scope, is: task}",
+        )
     )
     assert (
         24,
@@ -508,5 +511,7 @@ def test_a_claim_needs_a_level_below_it(problems: Any) -> None:
 
 
 def test_feeds_is_required(problems: Any) -> None:
-    found = problems(("        feeds: score\n        prompt: What drives it?", "        prompt: What drives it?"))
+    found = problems(
+        ("        feeds: score\n        prompt: What drives it?", "        prompt: What drives it?")
+    )
     assert (28, "sections[0].questions[0].feeds: required key is missing") in found

@@ -25,7 +25,9 @@ REPAIR = FIXTURES / "sepsis-deliberate-repair.yaml"
 PITCH = FIXTURES / "reform-pitch-unevidenced.yaml"
 
 
-def variant(tmp_path: Path, base: Path, answers: dict[str, Any], notes: dict[str, str]) -> Appraisal:
+def variant(
+    tmp_path: Path, base: Path, answers: dict[str, Any], notes: dict[str, str]
+) -> Appraisal:
     data = load_text(base.read_text(encoding="utf-8")).data
     data["answers"].update(answers)
     data.setdefault("notes", {}).update(notes)
@@ -104,7 +106,11 @@ def test_a_reconfiguration_from_questions_of_purpose_is_reform(tmp_path: Path) -
     a = variant(
         tmp_path,
         REPAIR,
-        {"change_scope": "system", "purpose_questions": "starts-from-purpose", "project_ends": "beyond"},
+        {
+            "change_scope": "system",
+            "purpose_questions": "starts-from-purpose",
+            "project_ends": "beyond",
+        },
         {"change_scope": "Health, social care and education share one pathway."},
     )
     assert a.band is not None and a.band.id == "reform"
@@ -114,13 +120,21 @@ def test_the_same_claim_without_its_note_places_the_project_lower(tmp_path: Path
     noted = variant(
         tmp_path,
         REPAIR,
-        {"change_scope": "system", "purpose_questions": "starts-from-purpose", "project_ends": "beyond"},
+        {
+            "change_scope": "system",
+            "purpose_questions": "starts-from-purpose",
+            "project_ends": "beyond",
+        },
         {"change_scope": "Health, social care and education share one pathway."},
     )
     bare = variant(
         tmp_path,
         REPAIR,
-        {"change_scope": "system", "purpose_questions": "starts-from-purpose", "project_ends": "beyond"},
+        {
+            "change_scope": "system",
+            "purpose_questions": "starts-from-purpose",
+            "project_ends": "beyond",
+        },
         {"change_scope": ""},
     )
     assert bare.position is not None and noted.position is not None
