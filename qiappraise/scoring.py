@@ -39,7 +39,7 @@ from .appraisal import (
     SectionResult,
     SpectrumReason,
 )
-from .conditions import Known, predicate3, questions_in, walk
+from .conditions import DimensionCondition, Known, predicate3, questions_in, walk
 from .proposal import Proposal
 from .questions import kind
 from .rubric import AutoFinding, Rubric
@@ -137,7 +137,7 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         held = predicate3(f.when)(known)
         if held is False:
             continue
-        open_on = () if held else _open_on(f.when, res.unknown)
+        open_on = () if held else _open_on(f.when, res.unknown, open_dims)
         found = FindingResult(
             id=f.id,
             severity=f.severity,
@@ -209,10 +209,17 @@ def _key(value: Any) -> Any:
     return (type(value), tuple(value) if isinstance(value, list) else value)
 
 
-def _open_on(cond: Any, unknown: frozenset[str]) -> tuple[str, ...]:
-    return tuple(qid for qid in questions_in(cond) if qid in unknown) or tuple(
-        sorted({leaf.dimension for leaf in walk(cond) if hasattr(leaf, "dimension")})
+def _open_on(cond: Any, unknown: frozenset[str], open_dims: frozenset[str]) -> tuple[str, ...]:
+    """The questions, then the dimensions, whose answers would settle ``cond``."""
+    questions = tuple(qid for qid in questions_in(cond) if qid in unknown)
+    dimensions = tuple(
+        dict.fromkeys(
+            leaf.dimension
+            for leaf in walk(cond)
+            if isinstance(leaf, DimensionCondition) and leaf.dimension in open_dims
+        )
     )
+    return questions + dimensions
 
 
 def _section(
