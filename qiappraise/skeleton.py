@@ -116,6 +116,13 @@ def _answered(key: str, value: Any, pad: str) -> list[str]:
     return [f"{pad}{line}" if line else "" for line in lines]
 
 
+_FEEDS = {
+    "score": "scored",
+    "position": "places the project on the spectrum, earns no points",
+    "profile": "recorded in the profile, not scored",
+}
+
+
 def _question(q: QuestionT, answers: dict[str, Any] | None = None) -> list[str]:
     pad = "  "
     out = [""]
@@ -128,13 +135,18 @@ def _question(q: QuestionT, answers: dict[str, Any] | None = None) -> list[str]:
         detail += f", at most {q.max_length} characters"
     elif isinstance(q, ChoiceQuestion) and q.type == "multi" and q.max_selected:
         detail += f", at most {q.max_selected}"
-    out += _comment(f"{detail}; {required}.", pad, "Type: ")
+    feeds = _FEEDS[q.feeds]
+    out += _comment(f"{detail}; {required}; {feeds}.", pad, "Type: ")
     choices = q.choices_ if q.type in ("choice", "multi", "scale") else []
     if choices:
         out.append(f"{pad}# {'One of' if q.type != 'multi' else 'Any of'}:")
         for c in choices:
             text = c.label + (f": {c.descriptor}" if c.descriptor else "")
+            if c.evidence:
+                text += " (a claim: add a note saying what backs it)"
             out += _comment(text, pad, f"  {c.value} = ")
+    elif q.type == "yes_no" and q.choices_[0].evidence:
+        out += _comment("yes is a claim: add a note saying what backs it.", pad)
     if q.when is not None:
         out += _comment(describe(q.when) + ".", pad, "Asked only when ")
     if q.help.strip():
@@ -187,8 +199,10 @@ def skeleton(
         *_comment(rubric.title + ".", ""),
         "#",
         MARKER,
-        "# Unanswered questions are simply not scored; `qiappraise check FILE` says",
-        "# which required ones are still missing, and `qiappraise score FILE` scores it.",
+        "# An unanswered question earns none of its points (the score is then",
+        "# provisional); `qiappraise check FILE` lists the required ones still missing,",
+        "# and `qiappraise score FILE` scores it. An answer marked 'a claim' needs a",
+        "# note under notes: saying what backs it, or it counts as the level below.",
         "",
         "rubric:",
         f"  id: {rubric.id}",
