@@ -14,6 +14,7 @@ the construction to it, for the bundled rubric and the mini test rubric.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qiappraise.appraisal import Appraisal
+from qiappraise.loading import load_proposal
 from qiappraise.proposal import Project, Proposal, RubricRef
 from qiappraise.resources import rubrics_dir
 from qiappraise.rubric import QuestionT, Rubric
@@ -153,8 +155,10 @@ def test_removing_an_answer_never_raises_the_score_nor_removes_a_finding(
         assert fewer.score <= base.score, qid
         for before, after in zip(base.sections, fewer.sections, strict=True):
             assert (after.score or 0) <= (before.score or 0), (qid, before.id)
-        # The not-sure and claims findings list answers: removing one of those
-        # answers may settle them, which is the point; every other finding stays.
+        # Three automatic findings report answers themselves: withdrawing the
+        # "not sure", the claim or the own placement they list withdraws what
+        # they report (the question is then unanswered: 0 points, provisional).
+        # Every other finding stays.
         automatic = {"CE030", "CE031", "CE032", "MI030", "MI031"}
         assert finding_ids(base) - automatic <= finding_ids(fewer), qid
 
@@ -182,3 +186,34 @@ def test_a_blank_proposal_scores_zero_and_is_provisional() -> None:
     # Nothing is ruled out, so every condition finding is raised, open.
     assert {f.id for f in a.findings} == {f.id for f in DEFAULT.findings}
     assert all(f.open_on for f in a.findings)
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_on_the_examples_no_single_change_moves_both_axes(path: Path) -> None:
+    p = load_proposal(path, DEFAULT)
+    base = score(DEFAULT, p)
+    tried = 0
+    for qid, q in DEFAULT.questions.items():
+        if q.type not in ("choice", "scale", "yes_no"):
+            continue
+        options = [True, False] if q.type == "yes_no" else [c.value for c in q.choices_]
+        for value in options:
+            changed = score(DEFAULT, with_answer(p, qid, value))
+            tried += 1
+            moved_score = changed.score != base.score
+            moved_position = changed.position != base.position
+            assert not (moved_score and moved_position), (qid, value)
+    assert tried > 100
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_on_the_examples_removing_an_answer_never_raises_the_score(path: Path) -> None:
+    p = load_proposal(path, DEFAULT)
+    base = score(DEFAULT, p)
+    assert base.score is not None
+    for qid in p.answers:
+        fewer = score(DEFAULT, with_answer(p, qid, None))
+        assert fewer.score is not None and fewer.score <= base.score, qid
