@@ -89,7 +89,7 @@ def radar(a: Appraisal, chart_id: str = "chart-dimensions") -> str:
         f'<polygon points="{" ".join(shape)}" fill="{FILL}" fill-opacity="0.7" '
         f'stroke="{ACCENT}" stroke-width="2"/>'
     )
-    for point, unknown in zip(shape, hollow):
+    for point, unknown in zip(shape, hollow, strict=True):
         x, y = point.split(",")
         fill = "#ffffff" if unknown else ACCENT
         parts.append(

@@ -1,7 +1,10 @@
 """The versioned JSON document of an appraisal (``score --format json``).
 
 Scripts read this; its shape only grows. Bump ``SCHEMA_VERSION`` on any
-change that removes or renames a key.
+change that removes or renames a key, or changes what one means: version 2
+(rubric 2.0's model) scores an unanswered question 0 instead of null and adds
+the dimension level "unknown". docs/json-output.md describes every
+key, and a test checks that it names each one ``document`` writes.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 from .appraisal import Appraisal, FindingResult, QuestionResult, SectionResult, SpectrumReason
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _head(a: Appraisal) -> dict[str, Any]:
@@ -38,8 +41,11 @@ def _head(a: Appraisal) -> dict[str, Any]:
             "sha256": a.rubric.sha256,
         },
         "score": a.score,
+        # The score counts required questions left unanswered as 0: a floor.
+        "provisional": a.provisional,
         "band": a.band.id if a.band else None,
         "position": a.position,
+        "self_placement": a.self_placement,
     }
 
 
@@ -53,6 +59,8 @@ def _finding(f: FindingResult) -> dict[str, Any]:
         "cite": f.cite,
         "suggestion": f.suggestion,
         "questions": list(f.concerns),
+        "details": list(f.details),
+        "open_on": list(f.open_on),
         "waived": f.waived is not None,
         **({"waiver_reason": f.waived} if f.waived is not None else {}),
     }
@@ -94,6 +102,10 @@ def document(a: Appraisal) -> dict[str, Any]:
                         "answer": list(q.value) if isinstance(q.value, tuple) else q.value,
                         "earned": q.earned,
                         "possible": q.maximum,
+                        "feeds": q.feeds,
+                        "status": q.status,
+                        "claimed": q.claimed or None,
+                        "pull": q.pull,
                     }
                     for q in s.questions
                 ],
@@ -102,6 +114,8 @@ def document(a: Appraisal) -> dict[str, Any]:
         ],
         "findings": [_finding(f) for f in a.findings],
         "complete": {"complete": a.complete, "missing": list(a.missing)},
+        "unsure": list(a.unsure),
+        "unevidenced": list(a.unevidenced),
         "ignored": list(a.ignored),
         "unused_waivers": list(a.unused_waivers),
         "note": a.note,
@@ -166,7 +180,9 @@ def _question_text(q: QuestionResult) -> str:
     text = (
         f'{{"id":{_scalar(q.id)},"answered":{_scalar(q.answered)},'
         f'"applies":{_scalar(q.applies)},"answer":{_scalar(q.value)},'
-        f'"earned":{_scalar(q.earned)},"possible":{_scalar(q.maximum)}}}'
+        f'"earned":{_scalar(q.earned)},"possible":{_scalar(q.maximum)},'
+        f'"feeds":{_scalar(q.feeds)},"status":{_scalar(q.status)},'
+        f'"claimed":{_scalar(q.claimed or None)},"pull":{_scalar(q.pull)}}}'
     )
     # The results scoring shares: unanswered ones and answers from a fixed set
     # without a note (see scoring._section). Free text rarely repeats.
@@ -195,7 +211,7 @@ def _section_text(s: SectionResult) -> str:
 
 
 def _reason_text(r: SpectrumReason) -> str:
-    # Reasons come from answers scoring remembers (scoring._Facts.answer).
+    # Reasons are shared between proposals giving the same answer (scoring._reason).
     found = _shared(r)
     if found is None:
         found = (
@@ -237,8 +253,9 @@ def document_text(a: Appraisal) -> str:
         f'"team":{_strings(p.team)},"setting":{_scalar(p.setting)},'
         f'"specialty":{_scalar(p.specialty)},"organisation":{_scalar(p.organisation)},'
         f'"date":{_scalar(p.date)},"summary":{_scalar(p.summary)}}},'
-        f'"rubric":{rubric},"score":{_scalar(a.score)},'
-        f'"band":{_scalar(a.band.id if a.band else None)},"position":{_scalar(a.position)}}}'
+        f'"rubric":{rubric},"score":{_scalar(a.score)},"provisional":{_scalar(a.provisional)},'
+        f'"band":{_scalar(a.band.id if a.band else None)},"position":{_scalar(a.position)},'
+        f'"self_placement":{_scalar(a.self_placement)}}}'
     )
     reasons = ",".join([_reason_text(r) for r in a.reasons])
     dimensions = (
@@ -255,6 +272,7 @@ def document_text(a: Appraisal) -> str:
     findings = ",".join([_finding_text(f) for f in a.findings])
     tail = (
         f'{{"complete":{{"complete":{_scalar(a.complete)},"missing":{_strings(a.missing)}}},'
+        f'"unsure":{_strings(a.unsure)},"unevidenced":{_strings(a.unevidenced)},'
         f'"ignored":{_strings(a.ignored)},"unused_waivers":{_strings(a.unused_waivers)},'
         f'"note":{_scalar(a.note)}}}'
     )

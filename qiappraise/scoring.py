@@ -79,6 +79,13 @@ class _Facts:
         self.infos: dict[Any, Any] = {}  # RubricInfo by hash, BandInfo by band
         self.results: dict[tuple[Any, ...], QuestionResult] = {}
         self.meanings: dict[Any, tuple[bool, Any]] = {}  # see answers.resolve
+        # Position questions that place anything, and their reasons by answer.
+        self.placing = frozenset(
+            qid
+            for qid, q in rubric.questions.items()
+            if q.feeds == "position" and q.spectrum_weight > 0
+        )
+        self.reasons: dict[Any, SpectrumReason | None] = {}
         self._chosen: dict[Any, tuple[Any, ...]] = {}
 
     def chosen(self, qid: str, value: Any) -> tuple[Any, ...]:
@@ -393,25 +400,19 @@ def spectrum_position(
 def _spectrum_position(
     rubric: Rubric, res: Resolved
 ) -> tuple[float | None, tuple[SpectrumReason, ...]]:
+    facts = _facts(rubric)
     reasons = []
-    questions = rubric.questions
     for qid, value in res.counted.items():
-        q = questions[qid]
-        if q.feeds != "position" or q.spectrum_weight <= 0:
+        if qid not in facts.placing:
             continue
-        k = kind(q)
-        pulls = [rubric.pull(c.spectrum) for c in k.chosen(q, value) if c.spectrum is not None]
-        if not pulls:
-            continue
-        reasons.append(
-            SpectrumReason(
-                question=qid,
-                prompt=q.prompt,
-                answer=k.display(q, value),
-                pull=round(sum(pulls) / len(pulls), 3),
-                weight=q.spectrum_weight,
-            )
-        )
+        # A reason depends only on the question and the answer: share it (the
+        # JSON writer reuses the text of shared results by identity).
+        key = (qid, _key(value))
+        reason = facts.reasons.get(key, _NO_REASON)
+        if reason is _NO_REASON:
+            reason = facts.reasons[key] = _reason(rubric, qid, value)
+        if reason is not None:
+            reasons.append(reason)
     total = sum(r.weight for r in reasons)
     if not total:
         return None, ()
@@ -419,6 +420,24 @@ def _spectrum_position(
     # Strongest first: the answers that pull furthest from the middle, weighted.
     ordered = sorted(reasons, key=lambda r: (-r.weight * abs(r.pull - 0.5), r.question))
     return position, tuple(ordered)
+
+
+_NO_REASON: Any = object()
+
+
+def _reason(rubric: Rubric, qid: str, value: Any) -> SpectrumReason | None:
+    q = rubric.questions[qid]
+    k = kind(q)
+    pulls = [rubric.pull(c.spectrum) for c in k.chosen(q, value) if c.spectrum is not None]
+    if not pulls:
+        return None
+    return SpectrumReason(
+        question=qid,
+        prompt=q.prompt,
+        answer=k.display(q, value),
+        pull=round(sum(pulls) / len(pulls), 3),
+        weight=q.spectrum_weight,
+    )
 
 
 def _self_placement(rubric: Rubric, res: Resolved) -> str | None:

@@ -128,8 +128,13 @@ def annotated(draw: st.DrawFn, rubric: Rubric = MINI) -> dict[str, Any]:
     data["project"]["team"] = draw(st.lists(TEXT.filter(lambda t: t.strip() != ""), max_size=3))
     data["project"]["date"] = draw(st.sampled_from(["2026-01-15", "1999-12-31"]))
     qids = list(rubric.questions)
-    data["notes"] = draw(st.dictionaries(st.sampled_from(qids), TEXT, max_size=3))
-    findings = [f.id for f in rubric.findings]
+    # Notes back claims, except those that say the answer is assumed.
+    note = TEXT | TEXT.map(lambda t: "Assumed: " + t)
+    data["notes"] = draw(st.dictionaries(st.sampled_from(qids), note, max_size=3))
+    auto = rubric.auto_findings
+    findings = [f.id for f in rubric.findings] + [
+        f.id for f in (auto.unsure, auto.unevidenced, auto.placement) if f is not None
+    ]
     data["waivers"] = [
         {"finding": f, "reason": draw(TEXT.filter(lambda t: t.strip() != ""))}
         for f in draw(st.lists(st.sampled_from(findings), unique=True, max_size=2))

@@ -8,10 +8,15 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from qiappraise.loading import resolve
+from qiappraise.appraisal import Appraisal
+from qiappraise.loading import load_proposal, resolve
 from qiappraise.report import render
+from qiappraise.rubric import Rubric
+from qiappraise.rubric_load import load_rubric
 from qiappraise.scoring import score
 
+from .conftest import MINI_RUBRIC, proposal_text
+from .test_report import _write
 from .validators import axe_violations, dump, markdownlint_errors, vnu_errors
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,23 +25,54 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 pytestmark = pytest.mark.slow
 
 
+def _built(folder: Path) -> dict[str, tuple[Appraisal, Rubric]]:
+    """Appraisals the examples may not show: every status, open findings, no placement."""
+    out = {}
+    for name, path in {
+        # Provisional, not sure, a claim without evidence, an answer that may not
+        # apply yet, a placement that differs, open findings (on questions and
+        # on a dimension not known yet).
+        "provisional": _write(
+            folder,
+            {"limits_named": "not-sure", "change_scope": "system", "self_position": "reform"},
+            drop=("purpose_driver", "sustain_owner", "dim_patient_centred", "dim_equitable"),
+            notes={"aim_setters": "", "position_chosen": ""},
+            name="provisional.yaml",
+        ),
+        "complete": _write(folder, name="complete.yaml"),
+    }.items():
+        proposal, loaded = resolve(path)
+        out[name] = (score(loaded.rubric, proposal, sha256=loaded.sha256), loaded.rubric)
+    mini = load_rubric(MINI_RUBRIC).rubric
+    path = folder / "mini.yaml"
+    path.write_text(proposal_text({"outcome": True, "scope": "system"}), encoding="utf-8")
+    out["mini"] = (score(mini, load_proposal(path, mini)), mini)
+    return out
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     out = tmp_path_factory.mktemp("reports")
-    files: dict[str, list[Path]] = {"md": [], "html": []}
+    appraisals = {}
     for example in EXAMPLES:
         proposal, loaded = resolve(example)
-        appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+        appraisals[example.stem] = (
+            score(loaded.rubric, proposal, sha256=loaded.sha256),
+            loaded.rubric,
+        )
+    appraisals.update(_built(tmp_path_factory.mktemp("built")))
+    files: dict[str, list[Path]] = {"md": [], "html": []}
+    for stem, (appraisal, rubric) in appraisals.items():
         for fmt in ("md", "html"):
-            path = out / f"{example.stem}.{fmt}"
-            path.write_text(render(appraisal, loaded.rubric, fmt), encoding="utf-8")
+            path = out / f"{stem}.{fmt}"
+            path.write_text(render(appraisal, rubric, fmt), encoding="utf-8")
             files[fmt].append(path)
     return files
 
 
 def test_html_reports_pass_the_nu_checker(rendered: dict[str, list[Path]]) -> None:
-    assert len(rendered["html"]) == 4
+    assert len(rendered["html"]) == len(EXAMPLES) + 3
     assert vnu_errors(rendered["html"]) == ""
 
 
