@@ -36,6 +36,7 @@ class ScoreBin:
     low: int
     high: int  # inclusive: the last bin is 90-100
     count: int
+    provisional: int = 0  # of ``count``, the provisional scores (floors)
 
     @property
     def label(self) -> str:
@@ -49,6 +50,8 @@ class DimensionShare:
     primary: int
     secondary: int
     not_addressed: int
+    #: Not addressed so far, but a question that could raise it is unanswered.
+    unknown: int = 0
 
     @property
     def addressed(self) -> int:
@@ -56,7 +59,7 @@ class DimensionShare:
 
     @property
     def total(self) -> int:
-        return self.primary + self.secondary + self.not_addressed
+        return self.primary + self.secondary + self.not_addressed + self.unknown
 
     @property
     def share(self) -> float:
@@ -88,7 +91,12 @@ class ProjectRef:
     infos: int
     html_report: str = ""
     md_report: str = ""
-    complete: bool = True  # False: required questions unanswered, a draft
+    complete: bool = True  # False: required questions unanswered
+
+    @property
+    def provisional(self) -> bool:
+        """Required questions unanswered count as 0: the score is a floor."""
+        return not self.complete
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,11 @@ class Cohort:
     projects: tuple[ProjectRef, ...]  # by relative path
     failures: tuple[tuple[str, str], ...] = ()  # (file, one-line error), as given
     incomplete: int = 0  # scored, but with required questions unanswered
+
+    @property
+    def provisional(self) -> int:
+        """Projects whose score is provisional (a floor): required questions unanswered."""
+        return self.incomplete
 
 
 def _ordered_union(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -156,16 +169,25 @@ def _ref(row: Row, addressed: tuple[str, ...]) -> ProjectRef:
     )
 
 
-def bins(scores: Sequence[float], width: int = BIN_WIDTH) -> tuple[ScoreBin, ...]:
-    """Counts in bins 0-9, 10-19, ... and a last bin that includes 100."""
+def bins(
+    scores: Sequence[float], width: int = BIN_WIDTH, *, floors: Sequence[float] = ()
+) -> tuple[ScoreBin, ...]:
+    """Counts in bins 0-9, 10-19, ... and a last bin that includes 100.
+
+    ``floors`` are the provisional scores among ``scores``: each bin counts them again.
+    """
     edges = list(range(0, 100, width))
-    counts = [0] * len(edges)
-    for s in scores:
-        i = min(int(s // width), len(edges) - 1)
-        counts[max(i, 0)] += 1
+
+    def tally(values: Sequence[float]) -> list[int]:
+        counts = [0] * len(edges)
+        for s in values:
+            i = min(int(s // width), len(edges) - 1)
+            counts[max(i, 0)] += 1
+        return counts
+
     return tuple(
-        ScoreBin(low, (low + width - 1) if low + width < 100 else 100, c)
-        for low, c in zip(edges, counts, strict=True)
+        ScoreBin(low, (low + width - 1) if low + width < 100 else 100, c, p)
+        for low, c, p in zip(edges, tally(scores), tally(floors), strict=True)
     )
 
 
@@ -224,7 +246,12 @@ def aggregate(
         counts = level_counts[dim_id]
         primary = counts.get("primary", 0)
         secondary = counts.get("secondary", 0)
-        dims.append(DimensionShare(dim_id, label, primary, secondary, n - primary - secondary))
+        unknown = counts.get("unknown", 0)
+        dims.append(
+            DimensionShare(
+                dim_id, label, primary, secondary, n - primary - secondary - unknown, unknown
+            )
+        )
 
     by_finding: dict[str, list[int]] = {}
     meta: dict[str, tuple[str, str]] = {}
@@ -257,7 +284,7 @@ def aggregate(
         rubrics=tuple(sorted(rubrics, key=lambda m: (m.id, m.version, m.sha256))),
         bands=bands,
         unplaced=sum(1 for r in rows if r.band is None),
-        bins=bins(scores),
+        bins=bins(scores, floors=[r.score for r in rows if r.score is not None and r.provisional]),
         unscored=n - len(scores),
         mean=round(statistics.fmean(scores), 1) if scores else None,
         median=round(statistics.median(scores), 1) if scores else None,
@@ -291,6 +318,8 @@ def summary(c: Cohort) -> dict[str, Any]:
         "scored": c.scored,
         "failed": c.failed,
         "skipped": c.skipped,
+        # Scored with required questions unanswered, which count as 0: floors.
+        "provisional": c.provisional,
         "bands": {b.id: b.count for b in c.bands},
         "unplaced": c.unplaced,
         "score": {
@@ -299,13 +328,17 @@ def summary(c: Cohort) -> dict[str, Any]:
             "min": c.lowest,
             "max": c.highest,
             "unscored": c.unscored,
-            "bins": [{"from": b.low, "to": b.high, "count": b.count} for b in c.bins],
+            "bins": [
+                {"from": b.low, "to": b.high, "count": b.count, "provisional": b.provisional}
+                for b in c.bins
+            ],
         },
         "dimensions": {
             d.id: {
                 "primary": d.primary,
                 "secondary": d.secondary,
                 "not_addressed": d.not_addressed,
+                "unknown": d.unknown,
                 "addressed_share": round(d.share, 4),
             }
             for d in c.dimensions

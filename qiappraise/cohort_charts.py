@@ -14,9 +14,16 @@ from .cohort import Cohort
 
 
 def histogram(c: Cohort, chart_id: str = "chart-scores") -> str:
-    """One bar per 10-point score bin, its count written above it."""
+    """One bar per 10-point score bin, its count written above it.
+
+    The provisional scores in a bin (floors: required questions unanswered)
+    are the top of its bar, drawn hollow with a dashed edge, so the picture
+    does not depend on colour; the description counts them in words.
+    """
+    floors = any(b.provisional for b in c.bins)
     width, height, left, top, bottom = 640, 260, 40, 24, 40
     plot_h = height - top - bottom
+    height += 26 if floors else 0  # room for the legend
     n = len(c.bins)
     slot = (width - left - 10) / max(n, 1)
     peak = max((b.count for b in c.bins), default=0) or 1
@@ -32,6 +39,12 @@ def histogram(c: Cohort, chart_id: str = "chart-scores") -> str:
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot - 8:.1f}" height="{h:.1f}" '
             f'fill="{FILL}" stroke="{ACCENT}" stroke-width="1.5"/>'
         )
+        if b.provisional:
+            ph = plot_h * b.provisional / peak
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot - 8:.1f}" height="{ph:.1f}" '
+                f'fill="#ffffff" stroke="{ACCENT}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+            )
         parts.append(
             f'<text x="{x + (slot - 8) / 2:.1f}" y="{y - 5:.1f}" text-anchor="middle" '
             f'font-size="12" fill="{INK}">{b.count}</text>'
@@ -40,11 +53,27 @@ def histogram(c: Cohort, chart_id: str = "chart-scores") -> str:
             f'<text x="{x + (slot - 8) / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
             f'font-size="11" fill="{MUTED}">{b.label}</text>'
         )
+    axis_y = top + plot_h + 34
     parts.append(
-        f'<text x="{left + (width - left) / 2:.1f}" y="{height - 6}" text-anchor="middle" '
+        f'<text x="{left + (width - left) / 2:.1f}" y="{axis_y}" text-anchor="middle" '
         f'font-size="12" fill="{INK}">Critical-engagement score</text>'
     )
-    words = ", ".join(f"{b.count} scored {b.label}" for b in c.bins if b.count) or "no scores yet"
+    if floors:
+        parts.append(
+            f'<rect x="{left}" y="{axis_y + 8}" width="14" height="12" fill="#ffffff" '
+            f'stroke="{ACCENT}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+            f'<text x="{left + 20}" y="{axis_y + 19}" font-size="12" fill="{INK}">'
+            "provisional: required questions unanswered, so the score is a floor</text>"
+        )
+    words = (
+        ", ".join(
+            f"{b.count} scored {b.label}"
+            + (f" ({b.provisional} provisional)" if b.provisional else "")
+            for b in c.bins
+            if b.count
+        )
+        or "no scores yet"
+    )
     return svg(
         chart_id,
         width,
@@ -88,6 +117,7 @@ def dimension_shares(c: Cohort, chart_id: str = "chart-dimension-shares") -> str
     )
     words = "; ".join(
         f"{d.label}: {d.addressed} of {d.total} ({d.share:.0%}), {d.primary} as primary"
+        + (f", {d.unknown} not known yet" if d.unknown else "")
         for d in c.dimensions
     )
     return svg(

@@ -17,7 +17,7 @@ from .errors import EXIT_INVALID, EXIT_OK, EXIT_WANTING, InputError, ProblemsErr
 from .policy import Policy
 from .proposal import Proposal
 from .resources import rubrics_dir
-from .rubric import Rubric
+from .rubric import AutoFinding, Finding, Rubric
 
 PASS = "pass"
 WANTING = "wanting"
@@ -432,7 +432,8 @@ def provisional_note(a: Appraisal) -> str:
         + ("they are" if n != 1 else "it is")
         + " answered"
     )
-    return f"{_count(n, 'required question')} unanswered ({', '.join(a.missing)}); {they} as 0, so {floor}"
+    unanswered = f"{_count(n, 'required question')} unanswered ({', '.join(a.missing)})"
+    return f"{unanswered}; {they} as 0, so {floor}"
 
 
 def _count(n: int, noun: str) -> str:
@@ -440,11 +441,19 @@ def _count(n: int, noun: str) -> str:
 
 
 def rule_infos(rubric: Rubric, path: str) -> tuple[RuleInfo, ...]:
-    """The rubric's findings as rules; bundled rubrics link to the README's reference."""
+    """The rubric's findings as rules; bundled rubrics link to the README's reference.
+
+    The findings the model raises itself (``auto_findings``: not sure, claims
+    without evidence, the team's placement) are rules too: without them SARIF
+    would have no rule for their results.
+    """
     try:
         bundled = Path(path).resolve().is_relative_to(rubrics_dir().resolve())
     except OSError:
         bundled = False
+    auto = rubric.auto_findings
+    specs: list[Finding | AutoFinding] = [*rubric.findings]
+    specs += [f for f in (auto.unsure, auto.unevidenced, auto.placement) if f is not None]
     return tuple(
         RuleInfo(
             id=f.id,
@@ -456,5 +465,5 @@ def rule_infos(rubric: Rubric, path: str) -> tuple[RuleInfo, ...]:
             cite=f.cite,
             help_uri=f"{HOMEPAGE}#{f.id.lower()}" if bundled else None,
         )
-        for f in rubric.findings
+        for f in specs
     )

@@ -7,16 +7,25 @@ named, a severity is spelled out), so the output reads the same with NO_COLOR.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .appraisal import Appraisal
+from .answers import ANSWERED, NOT_ANSWERED, NOT_SURE, PENDING
+from .appraisal import Appraisal, QuestionResult
 from .rubric import Rubric
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-LEVEL_MARK = {"primary": "●● primary", "secondary": "●○ secondary", "none": "○○ not addressed"}
+LEVEL_MARK = {
+    "primary": "●● primary",
+    "secondary": "●○ secondary",
+    "none": "○○ not addressed",
+    # None so far, and a question that could raise it is unanswered.
+    "unknown": "?? not known yet",
+}
 
 
 def bar(value: float | None, width: int = 20) -> str:
@@ -41,17 +50,45 @@ def fmt_score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
-def hanging(console: Console, lead: str, text: str, style: str = "") -> None:
+def hung(lead: str, text: str, style: str = "") -> Table:
     """``lead`` then ``text``, whose wrapped lines stay indented under its start."""
     grid = Table.grid(padding=0)
     grid.add_column(no_wrap=True)
     grid.add_column()
     grid.add_row(Text(lead, style=style), Text(text, style=style))
-    console.print(grid)
+    return grid
 
 
-def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
-    """The summary `score` prints for one proposal."""
+def hanging(console: Console, lead: str, text: str, style: str = "") -> None:
+    """Print ``hung(lead, text, style)``."""
+    console.print(hung(lead, text, style))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _ids(ids: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _humane(band_id: str) -> str:
+    return band_id.replace("-", " ").capitalize()
+
+
+def appraisal(
+    console: Console,
+    a: Appraisal,
+    *,
+    reasons: int = 3,
+    band_labels: Mapping[str, str] | None = None,
+) -> None:
+    """The summary `score` prints for one proposal.
+
+    ``band_labels`` (band id -> label) names the team's own placement; without
+    it, a placement in another band than the computed one is its id in words.
+    """
     title = Text(a.project.title or "(untitled)", style="bold")
     console.print(title)
     meta = " · ".join(x for x in (a.project.lead, a.project.setting, a.project.date) if x)
@@ -63,14 +100,30 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
     )
     console.print()
 
+    questions = {q.id: q for s in a.sections for q in s.questions}
     headline = Text()
     headline.append("Critical engagement: ", style="bold")
     headline.append("not scored yet" if a.score is None else f"{a.score:.0f}/100")
+    if a.provisional and a.score is not None:
+        headline.append(" (provisional)", style="yellow")
     headline.append("   Band: ", style="bold")
     headline.append(a.band.label if a.band else "not placed (no answers place it yet)")
     if a.position is not None:
         headline.append(f" (position {a.position:.2f})")
     console.print(headline)
+    if a.self_placement is not None:
+        # Beside the computed band: the team's own answer, which moves nothing.
+        labels = dict(band_labels or {})
+        if a.band is not None:
+            labels.setdefault(a.band.id, a.band.label)
+        mine = labels.get(a.self_placement) or _humane(a.self_placement)
+        if a.band is None:
+            also = ""
+        elif a.band.id == a.self_placement:
+            also = " (the same band as the answers give)"
+        else:
+            also = f" (the answers give {a.band.label})"
+        hanging(console, "  ", f"Team's own placement: {mine}{also}")
     console.print("  " + spectrum_line(a.position))
     toward_reform = [r for r in a.reasons if r.pull > 0.5][:reasons]
     toward_repair = [r for r in a.reasons if r.pull < 0.5][:reasons]
@@ -78,21 +131,29 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
         if group:
             console.print(Text(f"  Pulling {label}:", style="dim"))
             for r in group:
+                q = questions.get(r.question)
+                answer = (
+                    f"claimed {q.claimed}, counted as {r.answer}" if q and q.claimed else r.answer
+                )
                 hanging(
                     console,
                     "    - ",
-                    f"{r.question}: {r.answer} ({r.pull:.2f}, weight {r.weight:g})",
+                    f"{r.question}: {answer} ({r.pull:.2f}, weight {r.weight:g})",
                 )
-    if not a.complete:
-        shown = ", ".join(a.missing[:8]) + (
-            f" and {len(a.missing) - 8} more" if len(a.missing) > 8 else ""
-        )
+    unplaced = [
+        q.id
+        for q in questions.values()
+        if q.feeds == "position" and q.status in (NOT_ANSWERED, NOT_SURE)
+    ]
+    if a.band is not None and unplaced:
         hanging(
             console,
             "  ",
-            f"Incomplete: {len(a.missing)} required question(s) unanswered: {shown}",
-            "yellow",
+            f"Placed without {_count(len(unplaced), 'answer')} that would place it: "
+            + _ids(unplaced),
+            "dim",
         )
+    _statuses(console, a, list(questions.values()))
     if a.ignored:
         hanging(
             console,
@@ -112,11 +173,20 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
     if bar_width:
         table.add_column("", no_wrap=True)
     table.add_column("Answered", justify="right")
+    # "Not sure" is not an answer: it earns nothing, and is counted apart.
+    if a.unsure:
+        table.add_column("Not sure", justify="right")
     for s in a.sections:
         score_text = fmt_score(s.score) + (" (capped)" if s.caps else "")
         cells = [s.title, f"{s.weight:g}%", score_text]
         cells += [bar(s.score, bar_width)] if bar_width else []
-        table.add_row(*cells, f"{s.answered}/{s.applicable}")
+        applicable = [q for q in s.questions if q.applies]
+        answered = sum(1 for q in applicable if q.status in (ANSWERED, PENDING))
+        cells.append(f"{answered}/{len(applicable)}")
+        if a.unsure:
+            unsure = sum(1 for q in applicable if q.status == NOT_SURE)
+            cells.append(str(unsure) if unsure else "")
+        table.add_row(*cells)
     console.print(table)
     console.print()
 
@@ -126,8 +196,8 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
     dims.add_column("Dimension")
     dims.add_column("Level")
     for d in a.dimensions:
-        style = "dim" if d.level == "none" else ""
-        dims.add_row(d.label, Text(LEVEL_MARK[d.level], style=style))
+        style = "dim" if d.level in ("none", "unknown") else ""
+        dims.add_row(Text(d.label), Text(LEVEL_MARK.get(d.level, d.level), style=style))
     console.print(dims)
     console.print()
 
@@ -141,15 +211,66 @@ def appraisal(console: Console, a: Appraisal, *, reasons: int = 3) -> None:
         line.append(f"{f.severity.upper():7}", style=SEVERITY_STYLE.get(f.severity, ""))
         line.append(f" {f.id} {f.title}", style="bold")
         console.print(line)
-        console.print(
-            Padding(
-                Group(Text(f.message), Text("→ " + f.suggestion, style="italic")), (0, 0, 0, 10)
-            )
-        )
+        body: list[Text | Table] = [Text(f.message)]
+        if f.open_on:
+            # Raised because it cannot be ruled out yet, not because an answer holds it.
+            body.append(Text(f"Not ruled out yet (answer: {', '.join(f.open_on)})", style="yellow"))
+        body.append(Text("→ " + f.suggestion, style="italic"))
+        # After the suggestion, which speaks of "the questions below".
+        body += [hung("- ", d) for d in f.details]
+        console.print(Padding(Group(*body), (0, 0, 0, 10)))
     for f in waived:
         console.print(Text(f"  WAIVED  {f.id} {f.title}: {f.waived}", style="dim"))
     for w in a.unused_waivers:
         console.print(Text(f"  note: waiver for {w} matches no finding raised", style="yellow"))
+
+
+def _statuses(console: Console, a: Appraisal, questions: Sequence[QuestionResult]) -> None:
+    """Provisional, not answered, not sure and claimed without evidence, said plainly."""
+    if a.provisional:
+        n = len(a.missing)
+        they = ("they count", "they are") if n != 1 else ("it counts", "it is")
+        hanging(
+            console,
+            "  ",
+            f"Provisional: {_count(n, 'required question')} unanswered; {they[0]} as 0, "
+            f"so the score can only rise as {they[1]} answered.",
+            "yellow",
+        )
+    # Every unanswered question that counts: required ones, and optional ones
+    # that would earn points (they count as 0 too).
+    unanswered = [
+        q.id
+        for q in questions
+        if q.status == NOT_ANSWERED and (q.id in a.missing or q.earned is not None)
+    ]
+    if unanswered:
+        hanging(
+            console,
+            "  ",
+            "Not answered (scored ones count as 0): " + _ids(unanswered, 40),
+            "yellow",
+        )
+    unsure = [q for q in questions if q.status == NOT_SURE]
+    if unsure:
+        hanging(
+            console, "  ", "Not sure (counted as not answered): " + ", ".join(q.id for q in unsure)
+        )
+    pending = [q for q in questions if q.status == PENDING]
+    if pending:
+        hanging(
+            console,
+            "  ",
+            "Answered, but whether it applies waits on an unanswered question: "
+            + ", ".join(q.id for q in pending),
+            "dim",
+        )
+    claimed = [q for q in questions if q.unevidenced]
+    if claimed:
+        console.print(Text("  Claimed without evidence (add a note saying what backs it):"))
+        for q in claimed:
+            counted = q.display or "nothing"
+            hanging(console, "    - ", f"{q.id}: claimed {q.claimed}, counted as {counted}")
 
 
 def rubric_summary(console: Console, r: Rubric, path: str, sha256: str) -> None:

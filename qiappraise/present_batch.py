@@ -19,6 +19,8 @@ from .compare import LEVEL_WORDS, Comparison
 from .present import fmt_score, hanging
 
 SORT_KEYS = ("score", "band", "title", "file")
+#: After a provisional score (required questions unanswered, so it is a floor).
+PROVISIONAL_MARK = " prov."
 
 
 def sort_rows(rows: Sequence[Row], key: str, band_order: Sequence[str]) -> list[Row]:
@@ -85,18 +87,23 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
     base = os.path.commonpath([os.path.dirname(r.file) for r in rows]) if rows else ""
     cut = len(base) + 1 if base else 0
     data: list[tuple[str, ...]] = []
+    unknown_seen = False
     for r in rows:
         c = r.severity_counts()
         addressed = set(r.addressed())
+        unknown = {d for d, level in r.dimensions if level == "unknown"}
+        unknown_seen = unknown_seen or bool(unknown)
         data.append(
             (
                 # One line each: a tab would throw the columns out of line.
                 r.file[cut:].replace("\t", " "),
                 " ".join(r.title.split()),
                 " ".join(r.lead.split()),
-                fmt_score(r.score) + ("" if r.complete else "*"),
+                fmt_score(r.score) + (PROVISIONAL_MARK if r.provisional else ""),
                 r.band_label or "not placed",
-                "".join(marks[d] if d in addressed else "·" for d in labels),
+                "".join(
+                    marks[d] if d in addressed else ("?" if d in unknown else "·") for d in labels
+                ),
                 f"{c['error']}/{c['warning']}/{c['info']}",
             )
         )
@@ -115,15 +122,17 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
     else:
         _table(console, data, flex, fixed)
     key = ", ".join(f"{marks[d]} {label}" for d, label in labels.items())
-    drafts = (
-        " *: a draft, with required questions unanswered; its score covers only the answers given."
-        if any(not r.complete for r in rows)
+    key += "; ? not known yet" if unknown_seen else ""
+    provisional = (
+        f" {PROVISIONAL_MARK.strip()}: provisional, with required questions unanswered; they"
+        " count as 0, so the score is a floor that can only rise as they are answered."
+        if any(r.provisional for r in rows)
         else ""
     )
     console.print(
         Text(
             f"Dims: dimensions addressed as primary or secondary ({key}; · not addressed). "
-            f"E/W/I: findings by severity (error/warning/info).{drafts}",
+            f"E/W/I: findings by severity (error/warning/info).{provisional}",
             style="dim",
         )
     )
@@ -203,7 +212,17 @@ def comparison(console: Console, c: Comparison) -> None:
     console.print(Text(f"{c.old.file} → {c.new.file}", style="dim"))
     console.print()
     delta = "n/a" if c.score_change is None else f"{c.score_change:+.1f}"
-    console.print(f"Score: {_one_decimal(c.old.score)} → {_one_decimal(c.new.score)} ({delta})")
+    old_score = _one_decimal(c.old.score) + (" (provisional)" if c.old.provisional else "")
+    new_score = _one_decimal(c.new.score) + (" (provisional)" if c.new.provisional else "")
+    console.print(Text(f"Score: {old_score} → {new_score} ({delta})"))
+    if c.old.provisional or c.new.provisional:
+        # A provisional score is a floor: part of a change may be questions answered since.
+        console.print(
+            Text(
+                "  provisional: required questions unanswered count as 0, so the score is a floor",
+                style="dim",
+            )
+        )
     old_band = c.old.band.label if c.old.band else "not placed"
     new_band = c.new.band.label if c.new.band else "not placed"
     console.print(f"Band: {old_band} → {new_band}" + ("" if c.band_changed else " (unchanged)"))
@@ -217,7 +236,9 @@ def comparison(console: Console, c: Comparison) -> None:
     if not c.dimensions:
         console.print("  No dimension changed level.")
     for d in c.dimensions:
-        console.print(f"  {d.kind:8} {d.label}: {LEVEL_WORDS[d.old]} → {LEVEL_WORDS[d.new]}")
+        console.print(
+            Text(f"  {d.kind:8} {d.label}: {_level_words(d.old)} → {_level_words(d.new)}")
+        )
     console.print()
     console.print(Text("Findings", style="bold"))
     if not c.resolved and not c.raised:
@@ -244,6 +265,11 @@ def comparison(console: Console, c: Comparison) -> None:
     for a in c.answers:
         hanging(console, "  ", f"{a.question}: {a.prompt}")
         hanging(console, "    ", f"{a.old} → {a.new}", "dim")
+
+
+def _level_words(level: str) -> str:
+    # "unknown": none so far, and a question that could raise it is unanswered.
+    return LEVEL_WORDS.get(level, "not known yet" if level == "unknown" else level)
 
 
 def _one_decimal(value: float | None) -> str:

@@ -13,6 +13,16 @@ from qiappraise.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CHECK_FIXTURES = Path(__file__).parent / "fixtures" / "check"
+#: Proposals answering the default rubric (2.0), made up for the tests: a
+#: deliberate repair, a stepping stone, an evidenced reform, an unevidenced
+#: reform pitch and a provisional draft. The bundled examples are not used:
+#: they are checked against the article by their own tests.
+CASES = CHECK_FIXTURES / "cases"
+REPAIR = CASES / "deliberate-repair.yaml"
+STEPPING_STONE = CASES / "stepping-stone.yaml"
+REFORM = CASES / "evidenced-reform.yaml"
+PITCH = CASES / "reform-pitch.yaml"
+PROVISIONAL = CASES / "provisional.yaml"
 BIN = Path(sys.executable).parent
 ENV = {
     "COLUMNS": "100",

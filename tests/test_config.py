@@ -11,7 +11,7 @@ from qiappraise.config import Resolver, find_config, read_config, toml_line
 from qiappraise.errors import InputError
 from qiappraise.policy import DimensionRequirement
 
-from .checkhelpers import EXAMPLES, run
+from .checkhelpers import PITCH, REFORM, STEPPING_STONE, run
 
 PYPROJECT = """\
 [project]
@@ -34,8 +34,8 @@ def _tree(tmp_path: Path) -> Path:
     (tmp_path / "cohort" / ".qiappraise.yaml").write_text(
         "# our programme\nfail-under: 60\nrequire-dimensions: [equitable]\n", encoding="utf-8"
     )
-    shutil.copy(EXAMPLES / "poverty-screening.yaml", cohort / "poverty.yaml")
-    shutil.copy(EXAMPLES / "poverty-screening.yaml", tmp_path / "top.yaml")
+    shutil.copy(STEPPING_STONE, cohort / "poverty.yaml")
+    shutil.copy(STEPPING_STONE, tmp_path / "top.yaml")
     return cohort
 
 
@@ -76,7 +76,7 @@ def test_command_line_beats_config_beats_defaults(tmp_path: Path) -> None:
 
 def test_precedence_decides_the_exit_code(tmp_path: Path) -> None:
     cohort = _tree(tmp_path)
-    poverty = cohort / "poverty.yaml"  # score 77.2, equitable primary
+    poverty = cohort / "poverty.yaml"  # score 65.3, equitable primary, two warnings
     assert run("check", poverty).exit_code == 0
     assert run("check", poverty, "--fail-under", "80").exit_code == 1
     assert run("check", tmp_path / "top.yaml").exit_code == 1  # fail-on warning from pyproject
@@ -101,6 +101,19 @@ def test_show_config_prints_values_and_origins(tmp_path: Path) -> None:
         "# default"
     )
     assert rows["require-dimensions"].startswith('require-dimensions = ["equitable"]')
+    assert rows["require-evidence"].startswith("require-evidence = false")
+    assert rows["require-evidence"].endswith("# default")
+    strict = run("check", "--show-config", "--require-evidence", cohort / "poverty.yaml")
+    shown = [line.split() for line in strict.stdout.splitlines()]
+    assert [
+        "require-evidence",
+        "=",
+        "true",
+        "#",
+        "command",
+        "line",
+        "(--require-evidence)",
+    ] in shown
 
 
 def test_unknown_key_in_yaml_names_file_and_line(tmp_path: Path) -> None:
@@ -110,7 +123,7 @@ def test_unknown_key_in_yaml_names_file_and_line(tmp_path: Path) -> None:
         read_config(config)
     assert info.value.line == 2
     assert "unknown key 'fail_on' (did you mean 'fail-on'?)" in info.value.message
-    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "p.yaml")
+    shutil.copy(REFORM, tmp_path / "p.yaml")
     result = run("check", tmp_path / "p.yaml")
     assert result.exit_code == 2
     assert (
@@ -138,6 +151,7 @@ def test_unknown_key_in_toml_names_file_and_line(tmp_path: Path) -> None:
         ("fail-on: [fatal]\n", 1, "'fatal' is not a severity"),
         ("min-section:\n  purpose: high\n", 2, "section 'purpose'"),
         ("allow-incomplete: maybe\n", 1, "expected true or false (or yes or no)"),
+        ("fail-under: 40\nrequire-evidence: sometimes\n", 2, "require-evidence: expected true"),
         ("fail-on: [none, warning]\n", 1, "'none' cannot be combined with severities (warning)"),
         ("require-dimensions: ['equitable:main']\n", 1, "optionally with ':primary'"),
         ("- fail-under\n", 1, "expected a mapping"),
@@ -154,7 +168,7 @@ def test_bad_values_are_located(tmp_path: Path, text: str, line: int, message: s
 
 def test_names_the_rubric_lacks_are_errors(tmp_path: Path) -> None:
     (tmp_path / ".qiappraise.yaml").write_text("min-band: revolution\n", encoding="utf-8")
-    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "p.yaml")
+    shutil.copy(REFORM, tmp_path / "p.yaml")
     result = run("check", tmp_path / "p.yaml")
     assert result.exit_code == 2
     assert ".qiappraise.yaml:1: min-band: 'revolution' is not a band" in result.stderr
@@ -164,7 +178,7 @@ def test_a_wrong_section_id_is_shown_on_its_own_line_with_a_suggestion(tmp_path:
     (tmp_path / ".qiappraise.yaml").write_text(
         "fail-under: 40\nmin-section:\n  purpose: 20\n  measure: 30\n", encoding="utf-8"
     )
-    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "p.yaml")
+    shutil.copy(REFORM, tmp_path / "p.yaml")
     result = run("check", tmp_path / "p.yaml")
     assert result.exit_code == 2
     assert ".qiappraise.yaml:4: min-section: 'measure' is not a section" in result.stderr
@@ -234,7 +248,7 @@ def test_the_readme_show_config_sample_is_what_the_tool_prints(
     shown = readme.split(command, 1)[1].split("```", 1)[0]
     (tmp_path / ".qiappraise.yaml").write_text("# .qiappraise.yaml\n" + config, "utf-8")
     (tmp_path / "proposals").mkdir()
-    shutil.copy(EXAMPLES / "cypic.yaml", tmp_path / "proposals" / "p.yaml")
+    shutil.copy(REFORM, tmp_path / "proposals" / "p.yaml")
     monkeypatch.chdir(tmp_path)
     result = run("check", "proposals/", "--show-config", "--fail-under", "70")
     assert result.exit_code == 0, result.output
@@ -243,3 +257,24 @@ def test_the_readme_show_config_sample_is_what_the_tool_prints(
         return [line.split() for line in text.strip().splitlines()]
 
     assert words(result.stdout) == words(shown)
+
+
+def test_require_evidence_from_a_config_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.qiappraise]\nfail-under = 0\nrequire-evidence = true\n", encoding="utf-8"
+    )
+    shutil.copy(PITCH, tmp_path / "pitch.yaml")
+    shutil.copy(REFORM, tmp_path / "reform.yaml")
+    resolved = Resolver().resolve(tmp_path / "pitch.yaml")
+    assert resolved.policy.require_evidence is True
+    assert resolved.origins["require-evidence"].endswith("pyproject.toml:3")
+    # The pitch's claims have no notes; the reform's do.
+    failed = run("check", tmp_path / "pitch.yaml")
+    assert failed.exit_code == 1
+    assert "FAIL policy evidence: 7 claims without evidence" in failed.stdout
+    assert run("check", tmp_path / "reform.yaml").exit_code == 0
+    # The command line overrides the file.
+    assert run("check", tmp_path / "pitch.yaml", "--no-require-evidence").exit_code == 0
+    yaml_config = tmp_path / "strict.yaml"
+    yaml_config.write_text("require-evidence: yes\n", encoding="utf-8")
+    assert read_config(yaml_config).values == {"require-evidence": True}

@@ -19,7 +19,7 @@ META = RubricMeta(
 )
 
 
-def row(title: str, lead: str = "", score: float | None = 50.0) -> Row:
+def row(title: str, lead: str = "", score: float | None = 50.0, *, complete: bool = True) -> Row:
     return Row(
         file="x.yaml",
         relative="x.yaml",
@@ -30,7 +30,7 @@ def row(title: str, lead: str = "", score: float | None = 50.0) -> Row:
         band="repair",
         band_label="Repair",
         position=0.25,
-        complete=True,
+        complete=complete,
         sections=(("purpose", 40.0), ("measures", None)),
         dimensions=(("safe", "primary"), ("equitable", "none")),
         findings=(FindingRef("CE1", "warning", "t"), FindingRef("CE2", "info", "u")),
@@ -49,11 +49,23 @@ def test_injection_in_a_title_is_text() -> None:
     rows = list(csv.reader(io.StringIO(text[1:])))
     header, data = rows
     assert header == [
-        "file", "title", "lead", "score", "band", "position", "complete",
+        "file", "title", "lead", "score", "band", "position", "complete", "provisional",
         "section:purpose", "section:measures", "dimension:safe", "dimension:equitable",
         "errors", "warnings", "infos", "findings",
     ]  # fmt: skip
     assert data[1] == '\'=HYPERLINK("http://evil","x")' and data[2] == "'@lead"
-    assert data[3:9] == ["50", "repair", "0.25", "yes", "40", ""]
-    assert data[9:] == ["primary", "none", "0", "1", "1", "CE1 CE2"]
+    assert data[3:10] == ["50", "repair", "0.25", "yes", "no", "40", ""]
+    assert data[10:] == ["primary", "none", "0", "1", "1", "CE1 CE2"]
     assert "\r\n" in text
+
+
+def test_a_provisional_row_says_so() -> None:
+    # Required questions unanswered count as 0: the score is a floor. "complete"
+    # stays for spreadsheets that read it; "provisional" says what it means now.
+    text = to_csv([row("Draft", score=38.6, complete=False), row("Done")], [META])
+    reader = csv.DictReader(io.StringIO(text[1:]))
+    draft, done = reader
+    header = list(reader.fieldnames or [])
+    assert header.index("provisional") == header.index("complete") + 1
+    assert (draft["score"], draft["complete"], draft["provisional"]) == ("38.6", "no", "yes")
+    assert (done["complete"], done["provisional"]) == ("yes", "no")

@@ -67,8 +67,10 @@ def for_file(result: FileResult) -> list[Annotation]:
             )
         )
     a = result.appraisal
-    if a is not None and a.provisional and not any(
-        r.rule == "policy/complete" for r in result.failed_rules
+    if (
+        a is not None
+        and a.provisional
+        and not any(r.rule == "policy/complete" for r in result.failed_rules)
     ):
         out.append(
             Annotation(

@@ -47,8 +47,9 @@ def render(report: CheckReport, color: bool = False) -> str:
             )
         )
     for r in report.files:
-        a = r.appraisal
-        shown = f" (provisional score {a.score:g})" if a and a.provisional and a.score is not None else ""
+        got = r.appraisal
+        floor = got is not None and got.provisional and got.score is not None
+        shown = f" (provisional score {got.score:g})" if got is not None and floor else ""
         lines.append(f"{r.file}: {verdict(r.status)}{shown}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"

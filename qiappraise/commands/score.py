@@ -28,7 +28,9 @@ def score(
     """Score proposal files against their rubric.
 
     Prints a summary per file on the terminal, or with --format json a JSON
-    array with one document per file, in the order given.
+    array with one document per file, in the order given. A proposal with
+    required questions unanswered is scored as provisional: they count as 0,
+    so its score can only rise as they are answered.
 
     Example: qiappraise score examples/cypic.yaml
     """

@@ -1,0 +1,152 @@
+"""present: the terminal `score` summary says honestly what each answer counts as."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from typer.testing import CliRunner
+
+from qiappraise.cli import app
+from qiappraise.loading import appraise_file
+from qiappraise.present import appraisal
+
+from .checkhelpers import PITCH, PROVISIONAL, REPAIR, STEPPING_STONE
+from .conftest import MINI_RUBRIC, MakeProposal
+
+ENV = {"COLUMNS": "200", "NO_COLOR": "1", "QIAPPRAISE_RUBRIC": None, "QIAPPRAISE_DEBUG": None}
+
+
+def score_lines(*args: str | Path) -> list[str]:
+    """`qiappraise score` on a wide terminal, each line with runs of spaces made one."""
+    result = CliRunner().invoke(app, ["score", *map(str, args)], env=ENV, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    return [" ".join(line.split()) for line in result.stdout.splitlines()]
+
+
+def score(*args: str | Path) -> str:
+    """The same as one line of words: a wrapped sentence reads whole."""
+    return " ".join(score_lines(*args))
+
+
+def test_a_provisional_score_says_it_is_a_floor_and_what_is_missing() -> None:
+    out = score(PROVISIONAL)
+    assert "Critical engagement: 39/100 (provisional) Band: Repair (position 0.03)" in out
+    assert (
+        "Provisional: 10 required questions unanswered; they count as 0, so the score can "
+        "only rise as they are answered."
+    ) in out
+    assert (
+        "Not answered (scored ones count as 0): dim_equitable, equity_baseline, equity_stratified, "
+        "family_outcomes_measured, local_context, active_ingredient, problem_shift, "
+        "problem_shift_plan, limits_named, next_step_considered"
+    ) in out
+    assert "Not sure (counted as not answered): strategy_fit" in out
+    assert "Incomplete" not in out
+    # "Not sure" is not an answer: the sections table counts it apart.
+    assert "Sustainability and system fit │ 10% │ 50 │ ██████████░░░░░░░░░░ │ 2/3 │ 1 " in out
+    # A dimension whose question is unanswered is not known yet, not "not addressed".
+    assert "Equitable │ ?? not known yet" in out
+    # A finding raised because it cannot be ruled out says what would settle it.
+    ce008 = out.index("CE008 A standalone project (projectitis)")
+    assert out.index("Not ruled out yet (answer: strategy_fit)", ce008) < out.index("CE011")
+    # Automatic findings list their details (here the reflective question) below.
+    assert (
+        "- How does the project connect to wider improvement work? Which strategy or network "
+        "does this serve, and does its lead know about the project?"
+    ) in out[out.index("CE030 Answered not sure") :]
+
+
+def test_one_unanswered_question_is_said_in_the_singular(proposal: MakeProposal) -> None:
+    path = proposal(driver="need", outcome=True, scope="pathway", groups=["children"])
+    out = score("-r", MINI_RUBRIC, path)
+    assert (
+        "Provisional: 1 required question unanswered; it counts as 0, so the score can only "
+        "rise as it is answered."
+    ) in out
+    # The optional story earns points too: unanswered, it counts as 0 and is listed.
+    assert "Not answered (scored ones count as 0): story, cycles" in out
+
+
+def test_claims_without_evidence_say_what_they_count_as() -> None:
+    out = score(PITCH)
+    assert "Critical engagement: 29/100 Band: Stepping stone (position 0.68)" in out
+    assert "(provisional)" not in out and "Provisional:" not in out
+    assert "Claimed without evidence (add a note saying what backs it):" in out
+    assert "- change_scope: claimed A system, counted as An organisation" in out
+    assert "- position_chosen: claimed Chosen, counted as Aware" in out
+    # The same words where the answer pulls the position.
+    assert (
+        "- aim_setters: claimed Partners, including in the aim, counted as Our team, changed "
+        "by feedback (0.25, weight 1)"
+    ) in out
+    ce031 = out[out.index("CE031 Claims without evidence") :]
+    assert "- How deep does the change go?" in ce031
+    assert "Claimed: A system; counted as: An organisation." in ce031
+
+
+def test_the_teams_placement_stands_beside_the_band() -> None:
+    pitch = score_lines(PITCH)
+    band = next(i for i, line in enumerate(pitch) if line.startswith("Critical engagement:"))
+    assert pitch[band + 1] == "Team's own placement: Reform (the answers give Stepping stone)"
+    assert "- The team places the project at Reform; the answers place it at Stepping stone." in (
+        " ".join(pitch)
+    )
+    same = score(STEPPING_STONE)
+    assert "Team's own placement: Stepping stone (the same band as the answers give)" in same
+
+
+def test_the_band_label_is_the_rubrics_or_else_its_id_in_words() -> None:
+    a = appraise_file(PITCH)
+    out = io.StringIO()
+    appraisal(Console(file=out, width=200, color_system=None), a, band_labels={"reform": "REFORM"})
+    assert "Team's own placement: REFORM (the answers give Stepping stone)" in out.getvalue()
+    out = io.StringIO()
+    appraisal(Console(file=out, width=200, color_system=None), a)
+    assert "Team's own placement: Reform (the answers give" in out.getvalue()
+
+
+def test_a_complete_evidenced_proposal_has_no_caveats() -> None:
+    out = score(REPAIR)
+    assert "Critical engagement: 90/100 Band: Repair (position 0.03)" in out
+    for caveat in ("rovisional", "Not answered", "Not sure", "Claimed", "not known yet"):
+        assert caveat not in out
+    assert "Findings (0)" in out and "None raised." in out
+
+
+def test_user_text_is_shown_as_typed(tmp_path: Path) -> None:
+    # Rich markup in what a proposal says stays text (control characters are
+    # refused when the proposal is read).
+    data = yaml.safe_load(PROVISIONAL.read_text(encoding="utf-8"))
+    data["project"]["title"] = "[bold red]Loud[/] title"
+    data["project"]["lead"] = "[link=http://example.invalid]Dr X[/link]"
+    data["waivers"] = [{"finding": "CE003", "reason": "[blink]waived[/blink] for now"}]
+    path = tmp_path / "markup.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(path)], env=ENV, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "[bold red]Loud[/]" in result.stdout
+    assert "[link=http://example.invalid]Dr X[/link]" in result.stdout
+    assert "WAIVED CE003" in " ".join(result.stdout.split())
+    assert "[blink]waived[/blink] for now" in result.stdout
+
+
+def test_a_band_placed_without_some_answers_says_which(tmp_path: Path) -> None:
+    data = yaml.safe_load(PITCH.read_text(encoding="utf-8"))
+    del data["answers"]["change_scope"]
+    data["answers"]["project_ends"] = "not-sure"
+    path = tmp_path / "unplaced.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = score(path)
+    assert "Placed without 2 answers that would place it: change_scope, project_ends" in out
+    assert "Not sure (counted as not answered): project_ends" in out
+    assert "Placed without" not in score(PITCH)
+
+
+def test_an_answer_whose_question_may_not_apply_is_said_so(proposal: MakeProposal) -> None:
+    # target_name applies only when the driver is a target; the driver is not given.
+    path = proposal(target_name="The four-hour standard", outcome=True, scope="pathway")
+    out = score("-r", MINI_RUBRIC, path)
+    assert "Answered, but whether it applies waits on an unanswered question: target_name" in out
