@@ -22,10 +22,15 @@ class DimensionChange:
 
     @property
     def kind(self) -> str:
-        """gained (was not addressed), lost (no longer addressed) or changed."""
-        if self.old == "none":
+        """gained (now addressed), lost (no longer addressed) or changed.
+
+        "unknown" (a question that could raise it is unanswered) is neither
+        addressed nor not addressed: going to or from it is a change, not a gain.
+        """
+        addressed = ("primary", "secondary")
+        if self.new in addressed and self.old not in addressed and self.old != "unknown":
             return "gained"
-        if self.new == "none":
+        if self.old in addressed and self.new not in addressed and self.new != "unknown":
             return "lost"
         return "changed"
 
@@ -238,7 +243,12 @@ def document(c: Comparison) -> dict[str, Any]:
     }
 
 
-LEVEL_WORDS = {"primary": "primary", "secondary": "secondary", "none": "not addressed"}
+LEVEL_WORDS = {
+    "primary": "primary",
+    "secondary": "secondary",
+    "none": "not addressed",
+    "unknown": "not known yet",
+}
 
 
 def render_markdown(c: Comparison, *, template_dir: str | None = None) -> str:

@@ -269,7 +269,7 @@ def comparison(console: Console, c: Comparison) -> None:
 
 def _level_words(level: str) -> str:
     # "unknown": none so far, and a question that could raise it is unanswered.
-    return LEVEL_WORDS.get(level, "not known yet" if level == "unknown" else level)
+    return LEVEL_WORDS.get(level, level)
 
 
 def _one_decimal(value: float | None) -> str:

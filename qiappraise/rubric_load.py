@@ -41,7 +41,7 @@ class LoadedRubric:
 #: bundled files, so it cannot go stale unnoticed.
 LINTED_CLEAN = frozenset(
     {
-        "12e20ec70d7c1051572b5476dac9117238ed9b3ea7b4aeef896c67587cb745de",  # critical-engagement 1.0.0
+        "b3346cb4fee05d094e2526672528fe6d693cdd2d8789377d2134c689b5e47026",  # critical-engagement 2.0.0
     }
 )
 

@@ -59,9 +59,10 @@ def test_score_json_in_input_order(proposal: MakeProposal) -> None:
     assert isinstance(docs, list)
     assert [d["file"] for d in docs] == [str(MINI_FULL), str(low)]
     assert [d["project"]["title"] for d in docs] == ["Full marks", "Low"]
-    # low: purpose (0 + 0) / 4 = 0; reach unanswered -> overall 0
+    # low: purpose (0 + 0 + 0) / 5 = 0; reach unanswered earns nothing -> overall 0
     assert [d["score"] for d in docs] == [100.0, 0.0]
-    assert docs[1]["band"] == "repair"
+    assert docs[1]["band"] is None  # no position answer: not placed
+    assert [d["provisional"] for d in docs] == [False, True]
     assert result.stderr == ""
     # Reversed input, reversed output.
     again = run("score", "--format", "json", "--rubric", MINI_RUBRIC, low, MINI_FULL)
@@ -142,7 +143,7 @@ def test_rubric_validate_broken(tmp_path: Path, write_yaml: WriteYaml) -> None:
     assert result.exit_code == 2
     assert result.stdout.splitlines() == [
         f"{broken}:18: section weights add up to 90, they must add up to 100",
-        f"{broken}:103: finding MI003: concerns unknown question 'group'",
+        f"{broken}:115: finding MI003: concerns unknown question 'group'",
         f"{MINI_RUBRIC}: ok (mini 1.2.0: 2 sections, 7 questions, 3 findings)",
     ]
 

@@ -20,12 +20,17 @@ ENV = {"COLUMNS": "100", "NO_COLOR": "1", "QIAPPRAISE_RUBRIC": None, "SOURCE_DAT
 
 @pytest.fixture
 def v2(tmp_path: Path) -> Path:
-    """Version 2: equity now stratified, timeliness secondary, no sustainability owner."""
+    """Version 2: timeliness secondary, families' feedback shapes it, more cycles, and
+    an honest no to stratifying."""
     text = V1.read_text(encoding="utf-8")
     for old, new in (
-        ("equity_stratified: false", "equity_stratified: true"),
         ("dim_timely: none", "dim_timely: secondary"),
-        ("cyp_involvement: informed", "cyp_involvement: involved"),
+        ("aim_setters: clinical-team", "aim_setters: with-feedback"),
+        ("pdsa_cycles: 2", "pdsa_cycles: 4"),
+        (
+            "  equity_populations: [deprivation]\n",
+            "  equity_populations: [deprivation]\n  equity_stratified: false\n",
+        ),
     ):
         assert old in text
         text = text.replace(old, new)
@@ -41,17 +46,37 @@ def test_exact_changes(v2: Path) -> None:
         ("timely", "none", "secondary", "gained")
     ]
     assert [(a.question, a.old, a.new) for a in c.answers] == [
-        ("cyp_involvement", "Informed", "Involved"),
         ("dim_timely", "Not addressed", "A secondary aim"),
-        ("equity_stratified", "No", "Yes"),
+        ("equity_stratified", "(not answered)", "No"),
+        ("aim_setters", "Our clinical team", "Our team, changed by feedback"),
+        ("pdsa_cycles", "2 cycles", "4 cycles"),
     ]
-    # Involving children answers CE003; stratifying by group answers CE011.
-    assert [f.id for f in c.resolved] == ["CE003", "CE011"]
-    assert c.raised == ()
-    assert (old.score, new.score, c.score_change) == (77.2, 81.2, 4.0)
-    assert c.position_change == 0.038 and c.movement == "towards reform"
+    # CE011 was open (not ruled out) and is now raised by the answer: the same finding.
+    assert c.resolved == c.raised == ()
+    # Only the PDSA cycles move the score: Measures 1 more point of 13, weight 15.
+    # An honest "no" earns what silence did (0 of 2), and who sets the aims
+    # moves the position only: (0.25 - 0) x 1 / 10 = 0.025.
+    assert (old.score, new.score, c.score_change) == (23.0, 24.1, 1.1)
+    assert c.position_change == 0.025 and c.movement == "towards reform"
     assert not c.band_changed
     assert c.old.band is not None and c.old.band.id == "stepping-stone"
+
+
+def test_a_dimension_becoming_known_is_a_change_not_a_gain() -> None:
+    from qiappraise.compare import DimensionChange
+
+    assert (
+        DimensionChange(
+            "safe",
+            "Safe",
+            "unknown",
+            "primary",
+        ).kind
+        == "changed"
+    )
+    assert DimensionChange("safe", "Safe", "none", "unknown").kind == "changed"
+    assert DimensionChange("safe", "Safe", "none", "secondary").kind == "gained"
+    assert DimensionChange("safe", "Safe", "primary", "none").kind == "lost"
 
 
 def test_identical_versions_change_nothing() -> None:
@@ -78,14 +103,13 @@ def test_cli_formats(v2: Path) -> None:
     runner = CliRunner()
     text = runner.invoke(app, ["compare", str(V1), str(v2)], env=ENV, terminal_width=100)
     assert text.exit_code == 0, text.output
-    assert "resolved CE011" in text.stdout and "timely" in text.stdout.lower()
+    assert "timely" in text.stdout.lower() and "pdsa_cycles" in text.stdout
     js = runner.invoke(app, ["compare", str(V1), str(v2), "--format", "json"], env=ENV)
     doc = json.loads(js.stdout)
     assert doc == document(compare(appraise_file(V1), appraise_file(v2)))
     assert doc["dimensions"] == [
         {"id": "timely", "old": "none", "new": "secondary", "change": "gained"}
     ]
-    assert "CE011" in doc["findings_resolved"]
     md = runner.invoke(app, ["compare", str(V1), str(v2), "--format", "md"], env=ENV)
     assert md.exit_code == 0
     assert md.stdout.startswith("# What changed: ")
@@ -152,12 +176,12 @@ def test_notes_that_changed_are_listed(tmp_path: Path) -> None:
     assert "Notes changed (2)" in out and "By postcode." in out
     md = runner.invoke(app, ["compare", str(V1), str(v2), "-f", "md"], env=ENV).stdout
     assert "## Notes changed" in md and "| By postcode. |" in md
-    assert "| Score | 77.2 | 77.2 | +0.0 |" in md  # scores to one decimal, as their change
+    assert "| Score | 23.0 | 23.0 | +0.0 |" in md  # scores to one decimal, as their change
 
 
 def test_wrapped_lines_keep_their_indent() -> None:
     from .checkhelpers import run
 
     out = run("score", ROOT / "examples" / "cypic.yaml", env={"COLUMNS": "60"}).stdout.splitlines()
-    at = next(i for i, line in enumerate(out) if line.startswith("    - purpose_driver: "))
+    at = next(i for i, line in enumerate(out) if line.startswith("    - project_ends: "))
     assert out[at + 1].startswith("      ") and out[at + 1].strip()  # under the text, not col 0

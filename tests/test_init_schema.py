@@ -128,7 +128,7 @@ BROKEN = {
     "unknown project key": {"project": {"title": "x", "budget": 3}},
     "empty title": {"project": {"title": "  "}},
     "other rubric": {"rubric": {"id": "mini", "version": "1.0.0"}},
-    "incompatible version": {"rubric": {"id": "critical-engagement", "version": "2.0.0"}},
+    "incompatible version": {"rubric": {"id": "critical-engagement", "version": "1.0.0"}},
     "waiver without reason": {"waivers": [{"finding": "CE004"}]},
 }
 
@@ -136,7 +136,7 @@ BROKEN = {
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_schema_rejects_broken_proposals(schema_file: Path, tmp_path: Path, case: str) -> None:
     data: dict[str, Any] = {
-        "rubric": {"id": "critical-engagement", "version": "1.0.0"},
+        "rubric": {"id": "critical-engagement", "version": "2.0.0"},
         "project": {"title": "A project"},
         "answers": {"purpose_driver": "health-need", "aim_elements": ["how-much"]},
     }
@@ -152,7 +152,7 @@ def test_schema_rejects_broken_proposals(schema_file: Path, tmp_path: Path, case
 
 
 def test_schema_does_not_require_answers(schema_file: Path, tmp_path: Path) -> None:
-    minimal = {"rubric": "critical-engagement@1.0.0", "project": {"title": "Just started"}}
+    minimal = {"rubric": "critical-engagement@2.0.0", "project": {"title": "Just started"}}
     path = _json_file(tmp_path, "minimal.json", minimal)
     checked = tool("check-jsonschema", "--schemafile", schema_file, path)
     assert checked.returncode == 0, checked.stdout
