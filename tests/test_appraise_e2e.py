@@ -18,6 +18,7 @@ import pexpect
 import pytest
 import yaml
 
+from qiappraise.answers import fallback
 from qiappraise.loading import load_proposal
 from qiappraise.relevance import applicable
 from qiappraise.rubric import Rubric
@@ -26,7 +27,8 @@ from qiappraise.session import META_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "qiappraise")
-EXAMPLE = ROOT / "examples" / "four-hour-target.yaml"
+# A complete proposal: the article's cases leave questions unanswered on purpose.
+EXAMPLE = ROOT / "tests" / "fixtures" / "validity" / "sepsis-deliberate-repair.yaml"
 TIMEOUT = 15
 
 DOWN, UP, ENTER, SPACE, ESC_ENTER, CTRL_C, CTRL_U = (
@@ -103,8 +105,20 @@ def answer_metadata(child: pexpect.spawn, project: dict[str, Any]) -> None:
         child.send(str(value) + ENTER)
 
 
+def is_claim(r: Rubric, qid: str, value: Any) -> bool:
+    q = r.questions[qid]
+    if q.type not in ("choice", "scale", "multi", "yes_no"):
+        return False
+    lower = fallback(q, value)
+    return lower != value or type(lower) is not type(value)
+
+
 def answer_questions(
-    child: pexpect.spawn, r: Rubric, answers: dict[str, Any], qids: list[str]
+    child: pexpect.spawn,
+    r: Rubric,
+    answers: dict[str, Any],
+    qids: list[str],
+    notes: dict[str, str] | None = None,
 ) -> None:
     for qid in qids:
         child.expect(_prompt_pattern(r.questions[qid].prompt))
@@ -113,6 +127,10 @@ def answer_questions(
             child.expect("Esc then Enter to finish")
             child.expect("Answer")
         child.send(keys_for(r, qid, answers[qid]))
+        if is_claim(r, qid, answers[qid]):
+            # A claim that needs evidence: appraise asks what backs it.
+            child.expect("What backs it")
+            child.send((notes or {}).get(qid, "") + ENTER)
 
 
 def drop_comments(child: pexpect.spawn) -> None:
@@ -143,7 +161,7 @@ def test_complete_appraisal_matches_the_example(tmp_path: Path) -> None:
     assert set(qids) == set(ex["answers"])  # the example answers exactly what applies
     child = spawn("appraise", "new.yaml", cwd=tmp_path)
     answer_metadata(child, ex["project"])
-    answer_questions(child, r, ex["answers"], qids)
+    answer_questions(child, r, ex["answers"], qids, ex["notes"])
     finish(child)
     assert child.exitstatus == 0, child.before
     saved = yaml.safe_load((tmp_path / "new.yaml").read_text(encoding="utf-8"))
@@ -151,8 +169,11 @@ def test_complete_appraisal_matches_the_example(tmp_path: Path) -> None:
     # final newline is not part of an answer).
     assert load_proposal(tmp_path / "new.yaml", r).answers == load_proposal(EXAMPLE, r).answers
     assert saved["rubric"] == {"id": r.id, "version": r.version}
-    for key in ("title", "lead", "setting", "specialty", "team"):
+    for key in ("title", "lead", "setting", "team"):
         assert saved["project"][key] == ex["project"][key]
+    # Every claim's note was asked for and saved; other notes are not asked for.
+    claims = {q for q in qids if is_claim(r, q, ex["answers"][q])}
+    assert claims and saved["notes"] == {q: ex["notes"][q] for q in claims}
     assert str(saved["project"]["date"]) == str(ex["project"]["date"])
 
 
@@ -162,7 +183,7 @@ def test_ctrl_c_halfway_then_resume(tmp_path: Path) -> None:
     half = len(qids) // 2
     child = spawn("appraise", "p.yaml", cwd=tmp_path)
     answer_metadata(child, ex["project"])
-    answer_questions(child, r, ex["answers"], qids[:half])
+    answer_questions(child, r, ex["answers"], qids[:half], ex["notes"])
     child.expect(_prompt_pattern(r.questions[qids[half]].prompt))
     child.send(CTRL_C)
     child.expect("continue with: qiappraise appraise p.yaml")
@@ -176,7 +197,7 @@ def test_ctrl_c_halfway_then_resume(tmp_path: Path) -> None:
     # Resume: it continues at the first unanswered question.
     child = spawn("appraise", "p.yaml", cwd=tmp_path)
     child.expect(f"Continuing p.yaml: {half} answers so far")
-    answer_questions(child, r, ex["answers"], qids[half:])
+    answer_questions(child, r, ex["answers"], qids[half:], ex["notes"])
     finish(child)
     assert child.exitstatus == 0
     assert load_proposal(tmp_path / "p.yaml", r).answers == load_proposal(EXAMPLE, r).answers
