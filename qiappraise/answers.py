@@ -88,7 +88,15 @@ def fallback(q: QuestionT, value: Any) -> Any:
     """What a claim without evidence counts as: the level below (None: nothing)."""
     if q.type == "multi":
         kept = [v for v in value if not q.choice_by_value.get(v, _NONE).evidence]
-        return kept or None
+        if kept:
+            return kept
+        # Every item was a claim: count the answer the rubric names for that
+        # (e.g. "not looked at yet"), so it is a definite answer, not a blank.
+        for v in value:
+            lower = q.choice_by_value.get(v, _NONE).without_evidence
+            if lower is not None:
+                return [lower]
+        return None
     if q.type == "yes_no":
         return False if value is True and q.choices_[0].evidence else value
     if not isinstance(value, str):

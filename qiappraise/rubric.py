@@ -31,6 +31,9 @@ class _Model(BaseModel):
         frozen=True,
         populate_by_name=True,
         ignored_types=(cached_property,),
+        # `points: .inf` made every score NaN, which JSON cannot carry and
+        # every comparison with a minimum passes (issue 13).
+        allow_inf_nan=False,
     )
 
 
@@ -74,6 +77,14 @@ class Spectrum(_Model):
             "Id of the question in which the team places its own project (its "
             "choices are band ids); when its answer differs from the computed band "
             "the rubric's 'placement' automatic finding is raised."
+        ),
+    )
+    placed_by: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Position questions that must be answered before the project is "
+            "placed at all (in the default rubric: scale and ends, which count "
+            "equally); until then the position is 'not placed yet'."
         ),
     )
 

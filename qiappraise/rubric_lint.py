@@ -300,12 +300,18 @@ def _axis(r: Rubric, q: QuestionT, path: Path_, add: Any) -> None:
             add((*cpath, "unsure"), f"question {q.id!r}: yes/no has no 'not sure'; use a choice")
         if c.without_evidence is not None:
             target = q.choice_by_value.get(c.without_evidence)
-            if not c.evidence or target is None or target.evidence or target.unsure:
+            if (
+                not c.evidence
+                or target is None
+                or target.evidence
+                or target.unsure
+                or (q.type == "multi" and not target.exclusive)
+            ):
                 add(
                     (*cpath, "without_evidence"),
                     f"question {q.id!r}: without_evidence of {c.value!r} must name another "
-                    "choice of the question that is not itself a claim, on a choice with "
-                    "evidence: true",
+                    "choice of the question that is not itself a claim (on multiple choice, "
+                    "an exclusive one), on a choice with evidence: true",
                 )
             continue
         if not c.evidence:
@@ -331,6 +337,13 @@ def _earns(q: QuestionT) -> bool:
 
 
 def _self_placement(r: Rubric, add: Any) -> None:
+    for qid in r.spectrum.placed_by:
+        target = r.questions.get(qid)
+        if target is None or target.feeds != "position":
+            add(
+                ("spectrum", "placed_by"),
+                f"placed_by: {qid!r} is not a question that feeds the position",
+            )
     qid = r.spectrum.self_placement
     if qid is None:
         return

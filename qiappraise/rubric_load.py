@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
 import re
 import types
@@ -15,10 +16,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import textcheck
 from .errors import InputError, ProblemsError, UsageError
 from .resources import rubrics_dir
 from .rubric import Rubric
-from .yamlio import Located, Path_, load_file, load_text, read_text
+from .yamlio import Located, Path_, load_file, load_text, open_regular, read_text
 
 DEFAULT_RUBRIC = "critical-engagement"
 
@@ -41,7 +43,7 @@ class LoadedRubric:
 #: bundled files, so it cannot go stale unnoticed.
 LINTED_CLEAN = frozenset(
     {
-        "b3346cb4fee05d094e2526672528fe6d693cdd2d8789377d2134c689b5e47026",  # critical-engagement 2.0.0
+        "1b4f3d541fef3016c4172fb2c9bfe6f749602456072c8ac52e0a205525ab429f",  # critical-engagement 2.0.0
     }
 )
 
@@ -90,12 +92,80 @@ def validate(located: Located) -> Rubric:
             file=located.file,
             line=1,
         )
+    hidden = text_problems(located)
+    if hidden:
+        raise ProblemsError(hidden)
+    non_finite = _non_finite(located)
+    if non_finite:
+        raise ProblemsError(non_finite)
     try:
         return Rubric.model_validate(located.data)
     except ValidationError as exc:
         raise ProblemsError(
             [pydantic_problem(located, err, Rubric) for err in exc.errors()]
         ) from None
+
+
+#: Enough to find them all in practice, few enough to read.
+MAX_TEXT_PROBLEMS = 20
+
+
+def text_problems(located: Located) -> list[InputError]:
+    """Control and bidi characters anywhere in a rubric's text, one located error each.
+
+    Rubric text reaches terminals, reports and CI annotations just as proposal
+    text does, so it follows the same rule (``textcheck``). Values may span
+    lines; a key may not.
+    """
+    out: list[InputError] = []
+
+    def walk(value: Any, path: Path_) -> None:
+        if len(out) >= MAX_TEXT_PROBLEMS:
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and (why := textcheck.problem(key)):
+                    out.append(
+                        located.error((*path, key), f"{_dotted((*path, key))}: the key {why}")
+                    )
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, (*path, i))
+        elif isinstance(value, str) and (why := textcheck.problem(value, multiline=True)):
+            out.append(located.error(path, f"{_dotted(path)}: {why}" if path else why))
+
+    walk(located.data, ())
+    return out
+
+
+def _non_finite(located: Located) -> list[InputError]:
+    """Every ``.inf``, ``-.inf`` and ``.nan`` in the file, wherever it stands.
+
+    Checked over the whole document, not field by field, so a number in a
+    condition (``at_least: .nan``) is refused as surely as a points value.
+    """
+    problems: list[InputError] = []
+
+    def visit(value: Any, path: Path_) -> None:
+        if isinstance(value, float) and not math.isfinite(value):
+            shown = ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+            problems.append(
+                located.error(
+                    path,
+                    f"{_dotted(path)}: {shown} is not a number a rubric can use; "
+                    "give a finite number",
+                )
+            )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                visit(item, (*path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, (*path, i))
+
+    visit(located.data, ())
+    return problems
 
 
 def _kind(value: Any) -> str:
@@ -243,9 +313,9 @@ _TOP_ID = re.compile(r"""^id:[ \t]*["']?([^\s"'#]+)""", re.MULTILINE)
 def _declared_id(path: Path) -> str | None:
     """The top-level ``id:`` a rubric file declares, read without parsing it (None: unknown)."""
     try:
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            head = fh.read(64 * 1024)
-    except OSError:
+        with open_regular(path) as fh:  # a FIFO in a rubric folder must not block the search
+            head = fh.read(64 * 1024).decode("utf-8", errors="replace")
+    except (InputError, OSError):
         return None
     found = _TOP_ID.search(head)
     return found.group(1) if found else None

@@ -144,7 +144,7 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         held = predicate3(f.when)(known)
         if held is False:
             continue
-        open_on = () if held else _open_on(f.when, res.unknown, open_dims)
+        open_on = () if held else _open_on(f.when, res.unknown, facts)
         found = FindingResult(
             id=f.id,
             severity=f.severity,
@@ -216,17 +216,21 @@ def _key(value: Any) -> Any:
     return (type(value), tuple(value) if isinstance(value, list) else value)
 
 
-def _open_on(cond: Any, unknown: frozenset[str], open_dims: frozenset[str]) -> tuple[str, ...]:
-    """The questions, then the dimensions, whose answers would settle ``cond``."""
-    questions = tuple(qid for qid in questions_in(cond) if qid in unknown)
-    dimensions = tuple(
-        dict.fromkeys(
-            leaf.dimension
-            for leaf in walk(cond)
-            if isinstance(leaf, DimensionCondition) and leaf.dimension in open_dims
-        )
-    )
-    return questions + dimensions
+def _open_on(cond: Any, unknown: frozenset[str], facts: _Facts) -> tuple[str, ...]:
+    """The unanswered or not-sure questions whose answers would settle ``cond``.
+
+    A dimension is settled by the questions that speak to it, so a test on an
+    open dimension names those of them that are not known yet.
+    """
+    found: dict[str, None] = {}
+    for leaf in walk(cond):
+        if isinstance(leaf, DimensionCondition):
+            for qid, dims in facts.speaks.items():
+                if leaf.dimension in dims and qid in unknown:
+                    found.setdefault(qid)
+        elif leaf.question in unknown:
+            found.setdefault(leaf.question)
+    return tuple(found)
 
 
 def _section(
@@ -414,7 +418,8 @@ def _spectrum_position(
         if reason is not None:
             reasons.append(reason)
     total = sum(r.weight for r in reasons)
-    if not total:
+    # Not placed until the questions that must place it (scale and ends) are answered.
+    if not total or any(qid not in res.counted for qid in rubric.spectrum.placed_by):
         return None, ()
     position = round(sum(r.weight * r.pull for r in reasons) / total, 3)
     # Strongest first: the answers that pull furthest from the middle, weighted.

@@ -67,7 +67,7 @@ def test_cases_folder_exit_1_and_verdict_agree() -> None:
         "Found wanting: 5 proposals checked, 3 passed, 2 found wanting, 1 provisional"
         in result.stdout
     )
-    assert f"{PITCH}: found wanting (score 29.2, band stepping-stone)" in result.stdout
+    assert f"{PITCH}: found wanting (score 26.4, band stepping-stone)" in result.stdout
     assert f"{REPAIR}: passed (score 89.5, band repair)" in result.stdout
     assert f"{PROVISIONAL}: found wanting (provisional score 38.6, band repair)" in result.stdout
 

@@ -113,7 +113,7 @@ def test_sarif_rules_results_and_suppressions(report: CheckReport) -> None:
         "tests/fixtures/check/cases/reform-pitch.yaml",
     }
     ce031 = next(r for r in results if r["ruleId"] == "CE031")
-    assert ce031["message"]["text"].count("\n- ") == 7  # each claim without evidence
+    assert ce031["message"]["text"].count("\n- ") == 10  # each claim without evidence
     assert "Claimed: A system; counted as: An organisation." in ce031["message"]["text"]
     waived = [r for r in results if "suppressions" in r]
     assert [r["ruleId"] for r in waived] == ["MI001"]
@@ -150,10 +150,10 @@ def test_junit_parses_and_validates(
     assert cases["valid proposal"].is_passed
     failing = cases["fail-under: overall score at least 50"]
     assert not failing.is_passed
-    assert failing.result[0].message == "overall score 29.2 is below the minimum 50"
+    assert failing.result[0].message == "overall score 26.4 is below the minimum 50"
     assert pitch.tests == 4 and pitch.failures == 2  # valid, complete, fail-under, fail-on
     assert {p.name: p.value for p in pitch.properties()} == {
-        "score": "29.2",
+        "score": "26.4",
         "provisional": "false",
     }
     reform = suites[str(REFORM)]
@@ -257,7 +257,7 @@ def test_json_is_versioned(report: CheckReport) -> None:
     pitch = by_name["reform-pitch.yaml"]
     assert pitch["provisional"] is False and "change_scope" in pitch["unevidenced"]
     ce031 = next(f for f in pitch["findings"] if f["id"] == "CE031")
-    assert ce031["open_on"] == [] and len(ce031["details"]) == 7
+    assert ce031["open_on"] == [] and len(ce031["details"]) == 10
 
 
 def test_text_has_no_colour_when_piped_and_colour_on_request(report: CheckReport) -> None:
@@ -271,7 +271,7 @@ def test_text_has_no_colour_when_piped_and_colour_on_request(report: CheckReport
 def test_text_groups_by_file_with_clickable_lines(report: CheckReport) -> None:
     lines = FORMATS["text"](report, False).splitlines()
     pitch = str(PITCH)
-    head = lines.index(f"{pitch}: found wanting (score 29.2, band stepping-stone)")
+    head = lines.index(f"{pitch}: found wanting (score 26.4, band stepping-stone)")
     assert lines[head + 1].startswith(f"  {pitch}:")
     assert lines[-1].startswith("Found wanting: 6 proposals checked")
     draft = lines.index(f"{PROVISIONAL}: found wanting (provisional score 38.6, band repair)")
@@ -406,9 +406,10 @@ def test_without_allow_incomplete_the_failure_says_provisional(report: CheckRepo
 def test_require_evidence_in_every_format(tmp_path: Path) -> None:
     report = run_check([PITCH, REFORM], Resolver({"require-evidence": True}, isolated=True))
     claims = (
-        "7 claims without evidence, each counted as the level below until a note says "
-        "what backs it: problem_framing, family_outcomes_measured, change_scope, aim_setters, "
-        "beyond_health, catalyst, position_chosen"
+        "10 claims without evidence, each counted as the level below until a note says "
+        "what backs it: problem_framing, views_sought, family_outcomes_measured, change_scope, "
+        "aim_setters, beyond_health, catalyst, purpose_questions, measure_rationale, "
+        "position_chosen"
     )
     line = next(
         i

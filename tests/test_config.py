@@ -271,7 +271,7 @@ def test_require_evidence_from_a_config_file(tmp_path: Path) -> None:
     # The pitch's claims have no notes; the reform's do.
     failed = run("check", tmp_path / "pitch.yaml")
     assert failed.exit_code == 1
-    assert "FAIL policy evidence: 7 claims without evidence" in failed.stdout
+    assert "FAIL policy evidence: 10 claims without evidence" in failed.stdout
     assert run("check", tmp_path / "reform.yaml").exit_code == 0
     # The command line overrides the file.
     assert run("check", tmp_path / "pitch.yaml", "--no-require-evidence").exit_code == 0

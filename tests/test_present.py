@@ -72,7 +72,7 @@ def test_one_unanswered_question_is_said_in_the_singular(proposal: MakeProposal)
 
 def test_claims_without_evidence_say_what_they_count_as() -> None:
     out = score(PITCH)
-    assert "Critical engagement: 29/100 Band: Stepping stone (position 0.68)" in out
+    assert "Critical engagement: 26/100 Band: Stepping stone (position 0.62)" in out
     assert "(provisional)" not in out and "Provisional:" not in out
     assert "Claimed without evidence (add a note saying what backs it):" in out
     assert "- change_scope: claimed A system, counted as An organisation" in out
@@ -135,12 +135,23 @@ def test_user_text_is_shown_as_typed(tmp_path: Path) -> None:
 
 def test_a_band_placed_without_some_answers_says_which(tmp_path: Path) -> None:
     data = yaml.safe_load(PITCH.read_text(encoding="utf-8"))
+    del data["answers"]["aim_setters"]
+    del data["answers"]["catalyst"]
+    path = tmp_path / "unplaced.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = score(path)
+    assert "Placed without 2 answers that would place it: aim_setters, catalyst" in out
+
+
+def test_no_band_until_scale_and_ends_are_answered(tmp_path: Path) -> None:
+    # Scale and ends count equally: one of them alone places nothing.
+    data = yaml.safe_load(PITCH.read_text(encoding="utf-8"))
     del data["answers"]["change_scope"]
     data["answers"]["project_ends"] = "not-sure"
     path = tmp_path / "unplaced.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = score(path)
-    assert "Placed without 2 answers that would place it: change_scope, project_ends" in out
+    assert "Band: not placed" in " ".join(out.split())
     assert "Not sure (counted as not answered): project_ends" in out
     assert "Placed without" not in score(PITCH)
 

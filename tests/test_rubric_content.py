@@ -70,7 +70,7 @@ def test_the_article_is_cited_with_its_doi() -> None:
 
 def test_squire_items_are_the_right_ones() -> None:
     # SQUIRE 2.0: item 10 is measures, item 12 ethical considerations, item 13
-    # results (unintended consequences), item 15 limitations.
+    # results (unintended consequences), item 15 interpretation, item 16 limitations.
     text = " ".join(strings(RUBRIC_DATA))
     assert "SQUIRE 2.0 item 12" not in text
     assert "SQUIRE 2.0 item 15" not in text

@@ -79,8 +79,9 @@ def test_nothing_answered_earns_nothing_and_rules_nothing_out(appraise: Any) -> 
     assert [q(a, x).earned for x in ("driver", "outcome", "groups", "cycles")] == [0.0] * 4
     assert [d.level for d in a.dimensions] == ["unknown", "unknown"]
     # Nothing is ruled out: every finding is raised, open on what would settle it.
+    # MI002 reads a dimension: the question that would settle it is named.
     assert [(f.id, f.open_on) for f in a.findings] == [
-        ("MI002", ("equitable",)),
+        ("MI002", ("driver",)),
         ("MI001", ("driver",)),
         ("MI003", ("groups",)),
     ]
@@ -93,7 +94,7 @@ def test_dimension_finding_settles_once_the_dimension_is_known(appraise: Any) ->
     assert "MI002" not in [f.id for f in appraise(driver="need").findings]
     # scope tags no dimension, so answering it alone keeps equity open.
     found = {f.id: f for f in appraise(scope="task").findings}
-    assert found["MI002"].open_on == ("equitable",)
+    assert found["MI002"].open_on == ("driver",)
 
 
 def test_partial_answers(appraise: Any) -> None:

@@ -23,6 +23,7 @@ from qiappraise.yamlio import dump, load_text
 FIXTURES = Path(__file__).parent / "fixtures" / "validity"
 REPAIR = FIXTURES / "sepsis-deliberate-repair.yaml"
 PITCH = FIXTURES / "reform-pitch-unevidenced.yaml"
+GLOSSY = FIXTURES / "glossy-pitch-no-notes.yaml"
 
 
 def variant(
@@ -55,6 +56,10 @@ def test_the_default_gate_passes_the_repair_and_fails_the_pitch() -> None:
     assert code == 0, doc
     code, doc = check(PITCH)
     assert code == 1, doc
+    # A pitch that claims every top rung, and backs none of them, fails too.
+    code, doc = check(GLOSSY)
+    assert code == 1, doc
+    assert len(appraise_file(GLOSSY).unevidenced) >= 8
 
 
 def test_the_pitch_claims_are_counted_a_level_down_and_listed() -> None:
@@ -88,6 +93,7 @@ def test_sounding_like_reform_earns_nothing(tmp_path: Path) -> None:
             "aim_setters": "Parents' forum chose the aim.",
             "beyond_health": "Schools run the follow-up.",
             "catalyst": "Part of the regional collaborative.",
+            "purpose_questions": "Began from a city-wide review of what urgent care is for.",
         },
     )
     repair = appraise_file(REPAIR)
@@ -111,7 +117,10 @@ def test_a_reconfiguration_from_questions_of_purpose_is_reform(tmp_path: Path) -
             "purpose_questions": "starts-from-purpose",
             "project_ends": "beyond",
         },
-        {"change_scope": "Health, social care and education share one pathway."},
+        {
+            "change_scope": "Health, social care and education share one pathway.",
+            "purpose_questions": "Began from a city-wide review of what urgent care is for.",
+        },
     )
     assert a.band is not None and a.band.id == "reform"
 
@@ -140,3 +149,25 @@ def test_the_same_claim_without_its_note_places_the_project_lower(tmp_path: Path
     assert bare.position is not None and noted.position is not None
     assert bare.position < noted.position
     assert "change_scope" in bare.unevidenced
+
+
+def test_a_multiple_choice_claim_falls_to_the_answer_the_rubric_names(tmp_path: Path) -> None:
+    # "We checked, no group is at greater risk" with no note counts as "not looked
+    # at yet": a definite answer, so CE002 is raised by it, not left open.
+    a = variant(
+        tmp_path, REPAIR, {"equity_populations": ["checked-none"]}, {"equity_populations": ""}
+    )
+    q = next(x for s in a.sections for x in s.questions if x.id == "equity_populations")
+    assert (q.status, q.earned, q.display) == ("answered", 0.0, "Not looked at yet")
+    ce002 = next(f for f in a.findings if f.id == "CE002")
+    assert ce002.open_on == ()
+    assert "equity_populations" in a.unevidenced and not a.provisional
+
+
+def test_scale_and_ends_must_both_be_answered_to_place_it(tmp_path: Path) -> None:
+    data = load_text(REPAIR.read_text(encoding="utf-8")).data
+    del data["answers"]["change_scope"]
+    path = tmp_path / "no-scale.yaml"
+    path.write_text(dump(data), encoding="utf-8")
+    a = appraise_file(path)
+    assert (a.position, a.band) == (None, None)
