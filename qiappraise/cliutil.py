@@ -9,21 +9,65 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderHook
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def err(message: str) -> None:
-    """One line on stderr: newlines a message might carry from user data are folded."""
-    typer.echo(" ".join(message.splitlines()), err=True)
+    """One line on stderr, safe to show whatever user data it carries.
+
+    Line breaks and other control characters are spelled out (``\\n``,
+    ``\\x1b``): a file name must not repaint the terminal or start a line of
+    its own. A CI runner's command markers are defused too: in a GitHub job,
+    stderr is read for workflow commands like stdout.
+    """
+    from .textcheck import inert_log_line
+
+    typer.echo(inert_log_line(message.rstrip("\r\n")), err=True)
 
 
 def console(stderr: bool = False) -> Console:
+    """A rich console for the terminal that shows control characters as text."""
     from rich.console import Console
 
     # rich honours NO_COLOR and drops styling when not writing to a terminal.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    out.push_render_hook(_visible_hook())
+    return out
+
+
+def _visible_hook() -> RenderHook:
+    """A render hook that spells out control characters in everything printed.
+
+    The presenters already escape the file names they show; this is the net
+    under them: text that reaches a console by any other path (a message, a
+    value nobody thought of) still cannot carry an escape sequence to the
+    terminal. Only text is touched, never rich's own control segments.
+    """
+    from rich.console import ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
+    from rich.segment import Segment
+
+    from .textcheck import visible
+
+    class _Visible:
+        def __init__(self, inner: ConsoleRenderable) -> None:
+            self.inner = inner
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            for seg in console.render(self.inner, options):
+                if seg.control or not seg.text:
+                    yield seg
+                else:
+                    yield Segment(visible(seg.text, multiline=True), seg.style, seg.control)
+
+    class _Hook(RenderHook):
+        def process_renderables(
+            self, renderables: list[ConsoleRenderable]
+        ) -> list[ConsoleRenderable]:
+            return [_Visible(r) for r in renderables]
+
+    return _Hook()
 
 
 RubricOption = Annotated[

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .textcheck import visible
+
 EXIT_OK = 0
 EXIT_WANTING = 1  # checked and found wanting: only the CI gate uses it
 EXIT_INVALID = 2  # usage error or invalid input
 EXIT_INTERRUPTED = 130
+#: stdout's reader left (`| head`): 128 + SIGPIPE, as a shell reports a process
+#: that signal ended. Never 1 ("found wanting"); not 0, so a gate cut short fails.
+EXIT_BROKEN_PIPE = 141
 
 
 class QiAppraiseError(Exception):
@@ -24,7 +29,9 @@ class QiAppraiseError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        # Printed on terminals (and by `rubric validate` on stdout): a message
+        # quoting user text must not carry its escape sequences there.
+        return visible(self.message, multiline=True)
 
 
 class InputError(QiAppraiseError):
@@ -44,16 +51,17 @@ class InputError(QiAppraiseError):
         self.column = column
 
     def location(self) -> str:
-        """``file:line`` (or ``file``) as editors and CI annotations expect."""
+        """``file:line`` (or ``file``) as editors expect, control characters spelled out."""
         if self.file is None:
             return ""
         if self.line is None:
-            return self.file
-        return f"{self.file}:{self.line}"
+            return visible(self.file)
+        return f"{visible(self.file)}:{self.line}"
 
     def __str__(self) -> str:
         where = self.location()
-        return f"{where}: {self.message}" if where else self.message
+        message = visible(self.message, multiline=True)
+        return f"{where}: {message}" if where else message
 
 
 class UsageError(QiAppraiseError):
@@ -72,3 +80,17 @@ class ProblemsError(InputError):
         more = len(self.problems) - 1
         head = super().__str__()
         return head if more == 0 else f"{head} (and {more} more problem{'s' * (more > 1)})"
+
+
+class OutputError(QiAppraiseError):
+    """Standard output (or error) could not be written: a full disk, an I/O error."""
+
+    def __init__(self, message: str, fd: int) -> None:
+        super().__init__(message)
+        self.fd = fd
+
+
+class OutputClosed(OutputError):
+    """The reader of the stream went away (a closed pipe): not an error to report."""
+
+    exit_code = EXIT_BROKEN_PIPE

@@ -17,6 +17,7 @@ from rich.text import Text
 from .answers import ANSWERED, NOT_ANSWERED, NOT_SURE, PENDING
 from .appraisal import Appraisal, QuestionResult
 from .rubric import Rubric
+from .textcheck import visible
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 LEVEL_MARK = {
@@ -92,7 +93,8 @@ def appraisal(
     title = Text(a.project.title or "(untitled)", style="bold")
     console.print(title)
     meta = " · ".join(x for x in (a.project.lead, a.project.setting, a.project.date) if x)
-    console.print(Text(f"{a.file}" + (f" · {meta}" if meta else ""), style="dim"))
+    # The file name is the one text here no loader checked: shown, never obeyed.
+    console.print(Text(visible(a.file) + (f" · {meta}" if meta else ""), style="dim"))
     console.print(
         Text(
             f"Rubric {a.rubric.id} {a.rubric.version} (sha256 {a.rubric.sha256[:12]})", style="dim"
@@ -276,7 +278,7 @@ def _statuses(console: Console, a: Appraisal, questions: Sequence[QuestionResult
 def rubric_summary(console: Console, r: Rubric, path: str, sha256: str) -> None:
     """`rubric show`: the rubric's structure, question by question."""
     console.print(Text(f"{r.title}", style="bold"))
-    console.print(Text(f"{r.id} {r.version} · {path} · sha256 {sha256[:12]}", style="dim"))
+    console.print(Text(f"{r.id} {r.version} · {visible(path)} · sha256 {sha256[:12]}", style="dim"))
     console.print(r.summary.strip())
     console.print()
     for s in r.sections:

@@ -17,6 +17,7 @@ from rich.text import Text
 from .batch import Row
 from .compare import LEVEL_WORDS, Comparison
 from .present import fmt_score, hanging
+from .textcheck import visible
 
 SORT_KEYS = ("score", "band", "title", "file")
 #: After a provisional score (required questions unanswered, so it is a floor).
@@ -95,10 +96,11 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
         unknown_seen = unknown_seen or bool(unknown)
         data.append(
             (
-                # One line each: a tab would throw the columns out of line.
-                r.file[cut:].replace("\t", " "),
-                " ".join(r.title.split()),
-                " ".join(r.lead.split()),
+                # One line each, control characters spelled out: a tab or an
+                # escape sequence in a file name would throw the columns out of line.
+                visible(r.file[cut:]),
+                visible(" ".join(r.title.split())),
+                visible(" ".join(r.lead.split())),
                 fmt_score(r.score) + (PROVISIONAL_MARK if r.provisional else ""),
                 r.band_label or "not placed",
                 "".join(
@@ -108,7 +110,7 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
             )
         )
     if base:
-        console.print(Text(f"In {base}{os.sep}", style="bold"))
+        console.print(Text(f"In {visible(base)}{os.sep}", style="bold"))
     fixed = [
         max([cell_len(d[i]) for d in data] + [len(h)])
         for i, h in ((3, "Score"), (4, "Band"), (5, "Dims"), (6, "E/W/I"))
@@ -209,7 +211,7 @@ def _stacked(console: Console, data: list[tuple[str, ...]]) -> None:
 def comparison(console: Console, c: Comparison) -> None:
     """`compare` on the terminal."""
     console.print(Text(c.new.project.title or "(untitled)", style="bold"))
-    console.print(Text(f"{c.old.file} → {c.new.file}", style="dim"))
+    console.print(Text(f"{visible(c.old.file)} → {visible(c.new.file)}", style="dim"))
     console.print()
     delta = "n/a" if c.score_change is None else f"{c.score_change:+.1f}"
     old_score = _one_decimal(c.old.score) + (" (provisional)" if c.old.provisional else "")

@@ -337,12 +337,12 @@ def _earns(q: QuestionT) -> bool:
 
 
 def _self_placement(r: Rubric, add: Any) -> None:
-    for qid in r.spectrum.placed_by:
-        target = r.questions.get(qid)
+    for placer in r.spectrum.placed_by:
+        target = r.questions.get(placer)
         if target is None or target.feeds != "position":
             add(
                 ("spectrum", "placed_by"),
-                f"placed_by: {qid!r} is not a question that feeds the position",
+                f"placed_by: {placer!r} is not a question that feeds the position",
             )
     qid = r.spectrum.self_placement
     if qid is None:

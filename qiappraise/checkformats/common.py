@@ -26,7 +26,8 @@ def artifact_uri(file: str) -> str:
     path = relative_path(file)
     if Path(path).is_absolute():
         return Path(path).as_uri()
-    return quote(path, safe="/")
+    # A file name that is not UTF-8 is percent-encoded as the bytes it is.
+    return quote(path, safe="/", errors="surrogateescape")
 
 
 def fingerprint(*parts: str) -> str:

@@ -3,13 +3,20 @@
 Chosen automatically when ``GITHUB_ACTIONS=true``. Escaping follows the
 runner's rules (actions/toolkit ``command.ts``): in the message ``%``, CR
 and LF are percent-encoded; in properties (file, title) also ``:`` and ``,``.
-``step_summary`` is the Markdown the CLI appends to ``$GITHUB_STEP_SUMMARY``.
+Every other line (a file's verdict) is made inert: the runner reads
+``::command::`` at a line's start and ``##[command]`` anywhere, so a file
+name must not be able to start or contain one. ``step_summary`` is the
+Markdown the CLI appends to ``$GITHUB_STEP_SUMMARY``; user text there is
+escaped, and file names sit in code spans they cannot break out of.
 """
 
 from __future__ import annotations
 
+import re
+
 from .. import mdtext
 from ..gate import CheckReport, verdict
+from ..textcheck import inert_log_line, visible
 from .annotations import all_annotations, summary
 from .common import relative_path
 
@@ -40,19 +47,37 @@ def render(report: CheckReport, color: bool = False) -> str:
         lines.append(
             command(
                 _COMMAND[a.level],
-                message,
+                # The log shows ANSI colour: spell out escape sequences. The file
+                # stays exact (escaped, not altered), or the annotation misses it.
+                visible(message, multiline=True),
                 file=relative_path(a.file),
                 line=a.line,
-                title=f"qiappraise {a.title}",
+                title=visible(f"qiappraise {a.title}"),
             )
         )
     for r in report.files:
         got = r.appraisal
         floor = got is not None and got.provisional and got.score is not None
         shown = f" (provisional score {got.score:g})" if got is not None and floor else ""
-        lines.append(f"{r.file}: {verdict(r.status)}{shown}")
-    lines.append(summary(report))
+        lines.append(inert_log_line(f"{r.file}: {verdict(r.status)}{shown}"))
+    lines.append(inert_log_line(summary(report)))
     return "\n".join(lines) + "\n"
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span for a table cell, which nothing can break out of.
+
+    The fence is one backtick longer than any run inside, so no backtick in
+    the text can close it; control characters and line breaks are spelled
+    out, so the table row stays one line; a pipe is escaped, which GFM
+    tables undo inside code spans too. Inside the span, ``<`` and ``&`` are
+    just characters.
+    """
+    text = visible(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    # One space each side is stripped by the reader when both are there.
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
 
 
 def step_summary(report: CheckReport) -> str:
@@ -72,7 +97,7 @@ def step_summary(report: CheckReport) -> str:
         if r.problems:
             failed = f"invalid: {r.problems[0].message}"
         cells = [
-            f"`{relative_path(r.file)}`".replace("|", "\\|"),
+            code_span(relative_path(r.file)),
             verdict(r.status),
             score,
             band,

@@ -3,15 +3,18 @@
 Every finding id of the rubrics checked, and every policy rule, is a rule
 with stable ``id``, help text and (for bundled rubrics) a help URI into the
 README; every annotation is a result with file and line. Waived findings are
-results with an in-source suppression carrying the waiver's reason.
+results with an in-source suppression carrying the waiver's reason. Rubric
+text is plain text: in the ``markdown`` help it is escaped, so a rubric
+cannot put links, images or HTML into a code-scanning page.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from .. import __version__
+from .. import __version__, mdtext
 from ..gate import HOMEPAGE, POLICY_RULES, CheckReport, RuleInfo
 from .annotations import LEVEL, Annotation, all_annotations
 from .common import artifact_uri, fingerprint, relative_path
@@ -19,12 +22,21 @@ from .common import artifact_uri, fingerprint, relative_path
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+def _md(text: str) -> str:
+    """Plain text as Markdown paragraphs, every character shown as written."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(mdtext.inline(p) for p in paragraphs if p.strip())
+
+
 def _finding_rule(info: RuleInfo) -> dict[str, Any]:
     text = f"{info.rationale}\n\nSuggestion: {info.suggestion}"
-    markdown = f"**{info.title}** ({info.severity})\n\n{info.rationale}\n\n**Suggestion:** {info.suggestion}"
+    markdown = (
+        f"**{mdtext.inline(info.title)}** ({mdtext.inline(info.severity)})\n\n"
+        f"{_md(info.rationale)}\n\n**Suggestion:** {_md(info.suggestion)}"
+    )
     if info.cite:
         text += f"\n\nSee: {info.cite}"
-        markdown += f"\n\n*See: {info.cite}*"
+        markdown += f"\n\n*See: {mdtext.inline(info.cite)}*"
     rule: dict[str, Any] = {
         "id": info.id,
         "shortDescription": {"text": info.title},

@@ -2,7 +2,8 @@
 
 Colour is added only when asked (the CLI asks when stdout is a terminal and
 ``NO_COLOR`` is unset); every label is also spelled out, so nothing depends
-on colour.
+on colour. Control characters in file names and messages are spelled out
+(``\x1b``): this format is read on terminals.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..gate import INVALID, PASS, CheckReport, FileResult, verdict
+from ..textcheck import visible
 from .annotations import Annotation, for_file, summary
 
 _STATUS_STYLE = {PASS: "bold green", INVALID: "bold magenta"}
@@ -32,7 +34,7 @@ def _head(result: FileResult) -> tuple[str, str]:
             score = "provisional " + score  # a floor; a line below says why
         band = f", band {a.band.id}" if a.band else ""
         status += f" ({score}{band})"
-    return f"{result.file}: ", status
+    return f"{visible(result.file)}: ", status
 
 
 def _label(a: Annotation) -> str:
@@ -66,11 +68,11 @@ def render(report: CheckReport, color: bool = False) -> str:
         lines.append(line)
         for a in for_file(result):
             label = _label(a)
-            row = Text(f"  {a.file}:{a.line}: ")
+            row = Text(f"  {visible(a.file)}:{a.line}: ")
             row.append(label, style=_LABEL_STYLE.get(label, ""))
-            row.append(f" {_body(a)}", style="dim" if a.waived is not None else "")
+            row.append(f" {visible(_body(a))}", style="dim" if a.waived is not None else "")
             lines.append(row)
-            lines += [Text(f"      - {d}", style="dim") for d in a.details]
+            lines += [Text(f"      - {visible(d)}", style="dim") for d in a.details]
     if report.files:
         lines.append(Text())
     lines.append(Text(summary(report), style="bold"))

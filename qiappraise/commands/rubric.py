@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from .. import textcheck
 from ..cliutil import CONTEXT, console, err
 from ..errors import EXIT_INVALID, InputError, ProblemsError
 
@@ -35,7 +36,10 @@ def rubric_list() -> None:
             err(f"note: not a valid rubric, skipped: {first}")
             err(f"  (qiappraise rubric validate {path} lists every problem)")
             continue
-        typer.echo(f"{r.id}\t{r.version}\t{len(r.questions)} questions\t{r.title}\t{path}")
+        typer.echo(
+            f"{r.id}\t{r.version}\t{len(r.questions)} questions\t{r.title}\t"
+            + textcheck.visible(str(path))
+        )
         chosen = find_rubric(r.id)
         if Path(chosen) != Path(path):
             why = (
@@ -102,7 +106,7 @@ def rubric_validate(
             continue
         r = loaded.rubric
         typer.echo(
-            f"{path}: ok ({r.id} {r.version}: {len(r.sections)} sections, "
+            f"{textcheck.visible(str(path))}: ok ({r.id} {r.version}: {len(r.sections)} sections, "
             f"{len(r.questions)} questions, {len(r.findings)} findings)"
         )
     if failed:
