@@ -205,22 +205,38 @@ def appraisal(
 
     active = a.active_findings()
     waived = [f for f in a.findings if f.waived is not None]
-    console.print(Text(f"Findings ({len(active)})", style="bold"))
-    if not active:
+    # Raised by the answers, and open (not ruled out yet) are told apart: an
+    # open finding is a question to answer, not a verdict on the project.
+    raised = [f for f in active if not f.open_on]
+    still_open = [f for f in active if f.open_on]
+    console.print(Text(f"Findings raised by the answers ({len(raised)})", style="bold"))
+    if not raised:
         console.print("  None raised.")
-    for f in active:
+    for f in raised:
         line = Text("  ")
         line.append(f"{f.severity.upper():7}", style=SEVERITY_STYLE.get(f.severity, ""))
         line.append(f" {f.id} {f.title}", style="bold")
         console.print(line)
         body: list[Text | Table] = [Text(f.message)]
-        if f.open_on:
-            # Raised because it cannot be ruled out yet, not because an answer holds it.
-            body.append(Text(f"Not ruled out yet (answer: {', '.join(f.open_on)})", style="yellow"))
         body.append(Text("→ " + f.suggestion, style="italic"))
-        # After the suggestion, which speaks of "the questions below".
+        # After the suggestion, which speaks of the questions listed with it.
         body += [hung("- ", d) for d in f.details]
         console.print(Padding(Group(*body), (0, 0, 0, 10)))
+    if still_open:
+        console.print()
+        console.print(
+            Text(
+                f"Not ruled out yet ({len(still_open)}): answer these to settle them", style="bold"
+            )
+        )
+        for f in still_open:
+            line = Text("  ")
+            line.append(f"{f.severity.upper():7}", style=SEVERITY_STYLE.get(f.severity, ""))
+            line.append(f" {f.id} {f.title}?", style="bold")
+            console.print(line)
+            console.print(
+                Padding(Text(f"answer: {', '.join(f.open_on)}", style="yellow"), (0, 0, 0, 10))
+            )
     for f in waived:
         console.print(Text(f"  WAIVED  {f.id} {f.title}: {f.waived}", style="dim"))
     for w in a.unused_waivers:

@@ -50,8 +50,10 @@ def test_a_provisional_score_says_it_is_a_floor_and_what_is_missing() -> None:
     # A dimension whose question is unanswered is not known yet, not "not addressed".
     assert "Equitable │ ?? not known yet" in out
     # A finding raised because it cannot be ruled out says what would settle it.
-    ce008 = out.index("CE008 A standalone project (projectitis)")
-    assert out.index("Not ruled out yet (answer: strategy_fit)", ce008) < out.index("CE011")
+    # It is listed apart from the findings the answers raise, as a question.
+    opened = out.index("Not ruled out yet (")
+    ce008 = out.index("CE008 A standalone project (projectitis)?")
+    assert opened < ce008 < out.index("answer: strategy_fit", ce008)
     # Automatic findings list their details (here the reflective question) below.
     assert (
         "- How does the project connect to wider improvement work? Which strategy or network "
@@ -113,7 +115,8 @@ def test_a_complete_evidenced_proposal_has_no_caveats() -> None:
     assert "Critical engagement: 90/100 Band: Repair (position 0.03)" in out
     for caveat in ("rovisional", "Not answered", "Not sure", "Claimed", "not known yet"):
         assert caveat not in out
-    assert "Findings (0)" in out and "None raised." in out
+    assert "Findings raised by the answers (0)" in out and "None raised." in out
+    assert "Not ruled out yet" not in out
 
 
 def test_user_text_is_shown_as_typed(tmp_path: Path) -> None:
