@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -20,6 +21,7 @@ from typing import IO, Any
 
 import yaml
 
+from .checkpoint import checkpoint
 from .errors import InputError
 
 try:  # the C composer is several times faster; the constructor is ours either way
@@ -94,33 +96,101 @@ class Located:
         return InputError(message, file=self.file, line=self.line(path))
 
 
-def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 text file, turning every OS failure into an InputError."""
+#: Opened without waiting: opening a FIFO for reading blocks until a writer
+#: comes, and O_NOCTTY keeps a terminal device from becoming ours.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_DIRECTORY = "is a directory, expected a YAML file"
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, from its ``st_mode``."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a regular file"
+
+
+def _not_regular(p: Path, mode: int) -> InputError:
+    if stat.S_ISDIR(mode):
+        return InputError(_DIRECTORY, file=p)
+    return InputError(f"is {file_kind(mode)}, not a regular file; expected a YAML file", file=p)
+
+
+def open_regular(path: str | Path) -> IO[bytes]:
+    """``path`` opened for reading bytes; anything but a regular file is an InputError.
+
+    A FIFO would block the open (and the read) forever, and opening a device
+    can have effects of its own, so the path is asked about first (stat) and
+    a file that is not regular is never opened. The open itself does not wait
+    either, and the open file is asked again (fstat): a file swapped for a
+    FIFO between the two is refused too.
+    """
     p = Path(path)
-    # Open first and ask about folders only on failure: a batch reads thousands
-    # of files, and a stat for each was a fifth of the time spent reading.
     try:
-        with p.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a YAML file", file=p) from None
+        mode = os.stat(p).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(p, mode)
+        fd = os.open(p, _READ_FLAGS)
     except FileNotFoundError:
         raise InputError("no such file", file=p) from None
     except PermissionError:
         # Windows refuses to open a folder with "permission denied". (os.path.isdir
         # returns False where it cannot look; Path.is_dir raises.)
         if os.path.isdir(p):
-            raise InputError("is a directory, expected a YAML file", file=p) from None
+            raise InputError(_DIRECTORY, file=p) from None
         raise InputError("permission denied: cannot read this file", file=p) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=p) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(p, mode)
+        if _READ_FLAGS & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+#: Byte order marks of the encodings a YAML file is sometimes saved in by
+#: mistake. UTF-32 first: its little-endian mark begins with UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file, turning every OS failure into an InputError."""
+    p = Path(path)
+    with open_regular(p) as fh:
+        try:
+            raw = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", file=p) from None
     if len(raw) > max_bytes:
         raise InputError(
             f"file is larger than the {_size(max_bytes)} limit for input files",
             file=p,
         )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("is saved as UTF-16; save it as UTF-8", file=p)
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            raise InputError(f"is saved as {encoding}; save it as UTF-8", file=p)
     if b"\x00" in raw:
         raise InputError("looks like a binary file, expected YAML text", file=p)
     try:
@@ -166,6 +236,12 @@ def load_text(text: str, file: str = "<string>") -> Located:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=file) from None
+    except RecursionError:
+        # libyaml stops at 1,000 levels itself; the pure-Python composer
+        # (PyYAML built without libyaml) recurses once per level instead.
+        raise InputError(
+            f"invalid YAML: nesting deeper than {MAX_DEPTH} levels; not loaded", file=file
+        ) from None
     finally:
         loader.dispose()
     if node is None:
@@ -319,12 +395,22 @@ _Dumper.add_representer(str, _str_representer)
 
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+    """Open ``path`` for writing a whole new file: ``mode`` is "w" or "wb".
 
-    On any failure (including KeyboardInterrupt) the temporary file is removed
-    and ``path`` is untouched, so a reader never sees half a file.
+    A regular file (or a new one) is written to a temporary file beside it
+    that is renamed over it on success; on any failure (including
+    KeyboardInterrupt) the temporary file is removed and ``path`` is
+    untouched, so a reader never sees half a file. A symlink is replaced by
+    the new file, not followed. A FIFO or character device (``/dev/null``,
+    ``/dev/stdout``, a process substitution) is written into instead, since
+    renaming over it would replace the device with a regular file.
     """
     target = Path(path)
+    how = _how_to_write(target)
+    if how is not None:
+        with _write_into(target, mode, append=how == "append") as fh:
+            yield fh
+        return
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
@@ -335,16 +421,7 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
     try:
-        text = "b" not in mode
-        # surrogateescape: a file name that is not UTF-8 (it reaches reports and
-        # exports) is written back as the bytes it was, as Python's stdout does.
-        with os.fdopen(
-            fd,
-            mode,
-            encoding="utf-8" if text else None,
-            errors="surrogateescape" if text else None,
-            newline="\n" if text else None,
-        ) as fh:
+        with _fdopen(fd, mode) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -353,13 +430,83 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
                 os.chmod(tmp, target.stat().st_mode & 0o7777)
         else:
             os.chmod(tmp, 0o644 & ~_umask())
+        checkpoint("write", target.name)  # for the signal tests: whole, not yet renamed
         os.replace(tmp, target)
+        checkpoint("written", target.name)
     except BaseException as exc:
         with suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
             raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
         raise
+
+
+def _fdopen(fd: int, mode: str) -> IO[Any]:
+    text = "b" not in mode
+    # surrogateescape: a file name that is not UTF-8 (it reaches reports and
+    # exports) is written back as the bytes it was, as Python's stdout does.
+    return os.fdopen(
+        fd,
+        mode,
+        encoding="utf-8" if text else None,
+        errors="surrogateescape" if text else None,
+        newline="\n" if text else None,
+    )
+
+
+def _how_to_write(target: Path) -> str | None:
+    """None to replace ``target`` atomically; "into" or "append" to write into it."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return None  # a new file, or a dangling link (replaced, never followed)
+    mode = st.st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return "into"
+    if stat.S_ISREG(mode):
+        # `-o /dev/stdout > out.txt`: /dev/stdout leads through /proc/self/fd/1
+        # to the file the shell opened. Renaming over the link is refused (or,
+        # as root, replaces /dev/stdout); the shell's file is the output.
+        return "append" if _through_fd_link(target) else None
+    if stat.S_ISDIR(mode):
+        return None  # the rename reports "Is a directory"
+    raise InputError(
+        "cannot write: not a regular file, FIFO or character device; give a file name",
+        file=target,
+    )
+
+
+def _through_fd_link(path: Path) -> bool:
+    """True when ``path`` is, or leads by symlinks to, a /proc/<pid>/fd/N entry."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        folder = os.path.realpath(os.path.dirname(current))
+        if folder.startswith("/proc/") and os.path.basename(folder) == "fd":
+            return True
+        try:
+            link = os.readlink(current)
+        except OSError:
+            return False  # not a link: the end of the chain
+        current = os.path.join(os.path.dirname(current), link)
+    return False
+
+
+@contextmanager
+def _write_into(target: Path, mode: str, *, append: bool) -> Iterator[IO[Any]]:
+    # No O_CREAT: if the FIFO or device went away since the stat, fail rather
+    # than create a file where the user expected a stream. Not atomic: a
+    # stream cannot take back what it was given.
+    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | (os.O_APPEND if append else 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
+    try:
+        with _fdopen(fd, mode) as fh:
+            yield fh
+            fh.flush()
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
 
 
 def _umask() -> int:
@@ -369,7 +516,7 @@ def _umask() -> int:
 
 
 def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file + rename)."""
+    """Write ``text`` to ``path``: atomically for a file, see :func:`atomic_open`."""
     with atomic_open(path) as fh:
         fh.write(text)
 

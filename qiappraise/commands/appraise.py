@@ -11,6 +11,7 @@ from ..errors import EXIT_INTERRUPTED, UsageError
 
 if TYPE_CHECKING:
     from ..appraisal import Appraisal
+    from ..outpaths import InputGuard
     from ..rubric import Rubric
 
 NEEDS_TTY = (
@@ -80,6 +81,10 @@ def appraise(
         if not file.parent.is_dir():
             raise UsageError(f"{file}: the folder {file.parent} does not exist")
 
+    from .outputs import guard
+
+    # The proposal is this command's output: never the rubric or the answers it reads.
+    guard([loaded.path, answers]).check(file, "FILE")
     with sessions.Lock(file):
         if file.exists():
             sess = sessions.from_file(loaded.rubric, file)
@@ -120,7 +125,7 @@ def appraise(
     out.print()
     out.rule("Your appraisal")
     present.appraisal(out, appraisal)
-    _offer_reports(file, appraisal, loaded.rubric)
+    _offer_reports(file, appraisal, loaded.rubric, guard([file, loaded.path, answers]))
 
 
 def _may_drop_comments(dropped: list[str], file: Path) -> bool:
@@ -169,7 +174,9 @@ def _free_name(path: Path) -> str:
     return str(candidate)
 
 
-def _offer_reports(file: Path, appraisal: "Appraisal", rubric: "Rubric") -> None:
+def _offer_reports(
+    file: Path, appraisal: "Appraisal", rubric: "Rubric", inputs: "InputGuard"
+) -> None:
     import questionary
 
     from .. import prompts
@@ -190,6 +197,7 @@ def _offer_reports(file: Path, appraisal: "Appraisal", rubric: "Rubric") -> None
     )
     for fmt in picked:
         target = file.with_suffix(f".{fmt}")
+        inputs.check(target, "the report")  # `appraise notes.md` would replace itself
         write_text(target, render(appraisal, rubric, fmt))
         err(f"wrote {target}")
 

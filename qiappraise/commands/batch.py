@@ -1,6 +1,5 @@
 """`batch` and `compare`: a cohort of proposals, and two versions of one."""
 
-import contextlib
 import json
 import os
 import sys
@@ -18,7 +17,9 @@ from ..errors import EXIT_INVALID, UsageError
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from ..batch import Failed
+    from ..batch import Failed, Task
+    from ..discover import Discovery
+    from ..outpaths import OutFolder
 
 
 class Sort(str, Enum):
@@ -87,6 +88,41 @@ class _LazyProgress:
             self.progress.stop()
 
 
+def _claim_outputs(
+    found: "Discovery",
+    tasks: "list[Task]",
+    formats: tuple[str, ...],
+    out: Path | None,
+    csv_file: str | None,
+    json_file: str | None,
+    rubric: Path | None,
+    template_dir: Path | None,
+    force: bool,
+) -> "OutFolder | None":
+    """Refuse outputs that would replace an input or a user's file, before any work.
+
+    Returns the --out folder, created and marked as batch's (see outpaths.claim_folder).
+    """
+    from ..outpaths import claim_folder
+    from .outputs import guard
+
+    inputs = guard(
+        [*(f.path for f in found.files), rubric],
+        template_dir=template_dir,
+        templates=out is not None,
+    )
+    for option, target in (("--csv", csv_file), ("--json", json_file)):
+        if target is not None and target != "-":
+            inputs.check(target, option)
+    if out is None:
+        return None
+    targets = [t for task in tasks for _, t in task.reports]
+    targets += [str(out / f"index.{fmt}") for fmt in formats]
+    for target in targets:
+        inputs.check(target, "--out")
+    return claim_folder(out, [os.path.basename(t) for t in targets], force=force)
+
+
 def _one_line_error(f: "Failed") -> str:
     """``file:line: message``, naming the file once."""
     return f.error if f.error.startswith(f.file) else f"{f.file}: {f.error}"
@@ -133,46 +169,54 @@ def batch(
     ] = ReportFormats.html,
     template_dir: TemplateDirOption = None,
     rubric: RubricOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into an --out folder that holds files batch did not write, "
+            "replacing any that have a report's name.",
+        ),
+    ] = False,
 ) -> None:
     """Score a cohort of proposals: a ranked table, exports and a cohort report.
 
     Files that are not proposals are skipped with a note; a file reached twice
     is scored once; a bad file is listed with its error while the others are
     scored, and the exit code is then 2. With --json - or --csv - stdout
-    carries only that data.
+    carries only that data. --out writes into a new or empty folder, or one an
+    earlier batch --out filled (it leaves a .qiappraise-batch file listing its
+    reports); any other folder needs --force.
 
     Example: qiappraise batch proposals/ --out review/ --csv scores.csv
     """
     from .. import batch as core
     from ..cohort import aggregate, summary
     from ..discover import expand
+    from ..outpaths import release_folder
 
     if json_file == "-" and csv_file == "-":
         raise UsageError("--json - and --csv - cannot both write to stdout; give one a file")
     found = expand(inputs)
     formats = ("html", "md") if report_format is ReportFormats.both else (report_format.value,)
-    created = False
-    if out is not None:
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {out}: exists and is not a folder")
-        created = not out.exists()
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"--out {out}: cannot create the folder: {exc.strerror}") from None
+    if out is not None and os.path.lexists(out) and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
     tasks = core.plan(found.files, out, formats if out is not None else ())
+    failed = [core.Failed(item, f"{item}: {why}") for item, why in found.errors]
+    if not tasks and not failed:
+        raise UsageError("nothing to score: give proposal files, folders or patterns")
+    folder = _claim_outputs(
+        found, tasks, formats, out, csv_file, json_file, rubric, template_dir, force
+    )
     options = core.Options(
         rubric_path=str(rubric) if rubric is not None else None,
         documents=json_file is not None,
         template_dir=str(template_dir) if template_dir is not None else None,
     )
-    failed = [core.Failed(item, f"{item}: {why}") for item, why in found.errors]
-    if not tasks and not failed:
-        raise UsageError("nothing to score: give proposal files, folders or patterns")
 
     rows: list[core.Row] = []
     metas: dict[str, core.RubricMeta] = {}
-    skipped: list[core.Skipped] = []
+    # FIFOs and devices a folder search met: never read (a FIFO blocks the reader).
+    skipped = [core.Skipped(path, why) for path, why in found.passed_over]
     with ExitStack() as stack:
         json_out: core.BytesOut | None = None
         if json_file == "-":
@@ -256,9 +300,8 @@ def batch(
             f"wrote {len(rows)} report{'s' if len(rows) != 1 else ''} and the cohort report to {out}"
         )
     elif out is not None:
-        if created:
-            with contextlib.suppress(OSError):
-                out.rmdir()  # made for this run, and nothing went into it
+        if folder is not None:
+            release_folder(folder)
         err(f"nothing was scored, so nothing was written to {out}")
     summary_line = f"{len(rows)} scored, {len(failed)} failed, {len(skipped)} skipped"
     err(summary_line)

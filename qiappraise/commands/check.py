@@ -15,6 +15,7 @@ from ..errors import InputError, UsageError
 if TYPE_CHECKING:
     from ..config import Resolver
     from ..gate import CheckReport
+    from ..outpaths import InputGuard
 
 
 class OutputFormat(str, Enum):
@@ -184,6 +185,10 @@ def check(
         err("note: no proposal files found")
     color = fmt == "text" and output is None and _color()
     text = FORMATS[fmt](report, color)
+    # An output never replaces a file this check read (`check c.yaml -o c.yaml`).
+    inputs = _inputs(report, resolver, config, rubric)
+    if output is not None:
+        inputs.check(output, "--output")
     if output is None:
         sys.stdout.write(text)
     else:
@@ -193,7 +198,7 @@ def check(
         err(summary(report))
         err(f"wrote {output}")
     if fmt == "github":
-        _step_summary(report)
+        _step_summary(report, inputs)
     code = exit_code(report.decision, exit_zero=exit_zero)
     if code:
         raise typer.Exit(code)
@@ -209,10 +214,22 @@ def _color() -> bool:
     return out.is_terminal and not out.no_color
 
 
-def _step_summary(report: "CheckReport") -> None:
+def _inputs(
+    report: "CheckReport", resolver: "Resolver", config: Path | None, rubric: Path | None
+) -> "InputGuard":
+    """Every file this check read: proposals, files passed over, config, rubrics."""
+    from .outputs import guard
+
+    configs = {resolver.resolve(Path(r.file)).config for r in report.files}
+    read = [r.file for r in report.files] + [s.path for s in report.skipped]
+    return guard([*read, *configs, config, rubric])
+
+
+def _step_summary(report: "CheckReport", inputs: "InputGuard") -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
+    inputs.check(target, "GITHUB_STEP_SUMMARY")
     from ..checkformats.github import step_summary
 
     # Appended, not replaced: other steps of the job write to the same file.
@@ -329,6 +346,10 @@ def init(
         return
     if file.exists() and not force:
         raise InputError("already exists; use --force to overwrite it", file=file)
+    from .outputs import guard
+
+    inputs = guard([loaded.path])
+    inputs.check(file, "FILE")
     # `init proposals/asthma.yaml` in a fresh repository: make the folder.
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -338,6 +359,7 @@ def init(
         # The schema is generated, so it is refreshed in place: it stays in step
         # with the installed qiappraise.
         schema_path = file.parent / schema_name
+        inputs.check(schema_path, "the schema")
         write_text(schema_path, json.dumps(proposal_schema(loaded.rubric), indent=2) + "\n")
         err(f"wrote {schema_path}")
     write_text(file, text)
@@ -363,6 +385,10 @@ def schema(
     from .rubric import rubric_path
 
     loaded = load_rubric(rubric_path(rubric))
+    if output is not None:
+        from .outputs import guard
+
+        guard([loaded.path]).check(output, "--output")
     emit(json.dumps(proposal_schema(loaded.rubric), indent=2, ensure_ascii=False) + "\n", output)
 
 

@@ -82,6 +82,12 @@ def report(
     if format is None:
         suffix = output.suffix.lower() if output is not None else ""
         format = ReportFormat.html if suffix in (".html", ".htm") else ReportFormat.md
+    if output is not None:
+        from .outputs import guard
+
+        # Checked before rendering: `report p.yaml -o p.yaml` replaced the proposal.
+        inputs = [file, rubric, loaded.path]
+        guard(inputs, template_dir=template_dir, templates=True).check(output, "--output")
     text = render(appraisal, loaded.rubric, format.value, template_dir=template_dir)
     emit(text, output)
 
