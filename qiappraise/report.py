@@ -1,10 +1,10 @@
 """Rendering appraisals through Jinja templates (Markdown and HTML).
 
-Every template, bundled or user-supplied, renders in Jinja's immutable
-sandbox with ``StrictUndefined``: a typo is an error naming the template and
-line, and a template cannot reach Python internals, import, or read files.
-Templates are found by name, user folder first, then the bundled ones;
-Jinja's file loader refuses names that climb out of their folder.
+Every template, bundled or user-supplied, renders in the bounded sandbox of
+``sandbox.py`` with ``StrictUndefined``: a typo is an error naming the template
+and line, and a template cannot reach Python internals, import, read files,
+or build text and do work without limit. Templates are found by name, user
+folder first, then the bundled ones, and only as files inside those folders.
 """
 
 from __future__ import annotations
@@ -18,21 +18,17 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import charts, mdtext
 from .appraisal import Appraisal, FindingResult
-from .errors import InputError, UsageError
+from .errors import UsageError
 from .resources import templates_dir
 from .rubric import Rubric
+from .sandbox import ConfinedLoader, LimitError, Sandbox, TemplateError
 
 #: Output format -> the template that renders it.
 FORMATS: dict[str, str] = {"md": "report.md.j2", "html": "report.html.j2"}
-
-
-class TemplateError(InputError):
-    """A template failed to load or render."""
 
 
 def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
@@ -44,6 +40,8 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
             raise UsageError(f"--template-dir {d}: not a folder")
         paths.append(str(d))
     paths.append(str(templates_dir()))
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(paths),
         autoescape=_autoescape,
@@ -172,28 +170,20 @@ class OpenItem:
 
 
 def open_on(a: Appraisal, rubric: Rubric, f: FindingResult) -> list[OpenItem]:
-    """What would settle an open finding, each item with the questions to answer.
+    """What would settle an open finding: the questions to answer, with their prompts.
 
-    ``open_on`` names questions, or dimensions whose level is not known yet; a
-    dimension is settled by the unknown questions that speak to it.
+    Scoring names questions only (a test on a dimension names the unanswered
+    questions that speak to it).
     """
-    results = {q.id: q for s in a.sections for q in s.questions}
-    labels = {d.id: d.label for d in rubric.dimensions}
-    items: list[OpenItem] = []
-    for ref in f.open_on:
-        if ref in rubric.questions:
-            items.append(OpenItem("question", ref, rubric.questions[ref].prompt, (ref,)))
-            continue
-        speaking = tuple(
-            qid
-            for qid, q in rubric.questions.items()
-            if qid in results
-            and results[qid].applies
-            and results[qid].status in _UNKNOWN
-            and any(ref in c.dimensions for c in q.choices_)
+    return [
+        OpenItem(
+            "question",
+            ref,
+            rubric.questions[ref].prompt if ref in rubric.questions else ref,
+            (ref,),
         )
-        items.append(OpenItem("dimension", ref, labels.get(ref, ref), speaking))
-    return items
+        for ref in f.open_on
+    ]
 
 
 def self_band(a: Appraisal, rubric: Rubric) -> dict[str, Any] | None:
@@ -256,6 +246,7 @@ def tidy_markdown(text: str) -> str:
 
 def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> str:
     """Render ``name``; every template failure becomes one located TemplateError."""
+    template: jinja2.Template | None = None
     try:
         template = env.get_template(name)
         return template.render(ctx)
@@ -267,6 +258,11 @@ def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> 
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template not found: {exc.name}", file=name) from None
+    except LimitError as exc:
+        file, line = _template_frame(exc.__traceback__, _filename(template, name))
+        raise TemplateError(
+            f"template exceeds the sandbox's limits: {exc}", file=file, line=line
+        ) from None
     except jinja2.exceptions.SecurityError as exc:
         file, line = _template_frame(exc.__traceback__, name)
         raise TemplateError(
@@ -287,6 +283,10 @@ def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> 
         raise TemplateError(
             f"template error: {type(exc).__name__}: {exc}", file=file, line=line
         ) from None
+
+
+def _filename(template: jinja2.Template | None, name: str) -> str:
+    return template.filename if template is not None and template.filename else name
 
 
 def _template_frame(tb: TracebackType | None, default: str) -> tuple[str, int | None]:

@@ -89,6 +89,11 @@ EVIDENCE = {
     "family_outcomes_measured": "A three-question survey chosen with parents.",
     "sustain_owner": "Written into the department's sepsis guideline.",
     "position_chosen": "Reviewed at each quarterly governance meeting.",
+    "views_sought": "A parent sat on the PDSA group; the nurses ran two huddles.",
+    "measure_rationale": "Parents chose the outcome measure with us.",
+    "data_over_time": "Twelve weekly baseline points, then a run chart.",
+    "strategy_fit": "Part of the trust's deteriorating-child programme.",
+    "purpose_questions": "Began from a review of what the service is for.",
 }
 
 
@@ -554,9 +559,11 @@ def test_a_claim_that_falls_away_counts_as_nothing(tmp_path: Path) -> None:
     path = _write(tmp_path, {"equity_populations": ["checked-none"]})
     a, _ = _appraise(path)
     assert a.unevidenced == ("equity_populations",)
-    label = DEFAULT.questions["equity_populations"].choice_by_value["checked-none"].label
-    row = _row(_render(path, "md"), DEFAULT.questions["equity_populations"].prompt)
-    assert row[1:] == [f"claimed: {label} (no evidence given; counted as nothing)", "0 of 2"]
+    q = DEFAULT.questions["equity_populations"]
+    label = q.choice_by_value["checked-none"].label
+    lower = q.choice_by_value["none-named"].label  # what the rubric says it falls to
+    row = _row(_render(path, "md"), q.prompt)
+    assert row[1:] == [f"claimed: {label} (no evidence given; counted as {lower})", "0 of 2"]
 
 
 def test_the_spectrum_section_places_and_earns_nothing(tmp_path: Path) -> None:
@@ -612,19 +619,16 @@ def test_open_on_a_dimension_names_the_questions_that_set_it(
     path = proposal(outcome=True, scope="task", groups=["children"], cycles=3)
     a = score(mini, load_proposal(path, mini))
     [mi002] = [f for f in a.findings if f.id == "MI002"]
-    assert mi002.open_on == ("equitable",)  # the driver is unanswered: equity unknown
+    assert mi002.open_on == ("driver",)  # the driver is unanswered: equity unknown
     [item] = open_on(a, mini, mi002)
     assert (item.kind, item.id, item.label, item.questions) == (
-        "dimension",
-        "equitable",
-        "Equitable",
+        "question",
+        "driver",
+        "What drives it?",
         ("driver",),
     )
     md = render(a, mini, "md")
-    assert (
-        "**Open:** not ruled out until this is answered: how far the project serves "
-        "Equitable (driver)."
-    ) in md
+    assert "not ruled out until this is answered: What drives it? (driver)" in md
     assert "| Equitable | Not known yet | - |" in md
     html = render(a, mini, "html")
     assert "<td>Not known yet</td>" in html
