@@ -15,7 +15,7 @@ from .checkpaths import collect
 from .config import Resolver
 from .errors import InputError, QiAppraiseError, UsageError
 from .gate import CheckReport, FileResult, RuleInfo, evaluate, invalid, rule_infos
-from .loading import resolve
+from .loading import load_rubric_option, resolve
 from .rubric_load import LoadedRubric
 from .scoring import score
 
@@ -25,6 +25,10 @@ def run(
 ) -> CheckReport:
     """Check every proposal under ``paths`` against its policy."""
     resolver = resolver or Resolver()
+    if rubric_path is not None:
+        # A --rubric that cannot be loaded is the check's problem, raised once,
+        # not an invalid result blamed on each proposal.
+        load_rubric_option(rubric_path)
     files, skipped, problems = collect(paths)
     results: list[FileResult] = [
         invalid(str(p.file), p, resolver.resolve(Path(p.file or ".")).policy) for p in problems

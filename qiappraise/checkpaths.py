@@ -61,15 +61,17 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped], list[InputErr
 
     for path in paths:
         if path.is_dir():
-            files = _walk(path)
+            files = _walk(path, skipped, problems)
             # A gate fails closed: a folder with nothing to check is most likely
             # the wrong folder, and passing it would pass everything.
             if not files:
-                problems.append(
-                    InputError(
-                        f"folder holds no .yaml or .yml files to check{PASSED_OVER}", file=path
+                if not any(p.file == str(path) for p in problems):
+                    problems.append(
+                        InputError(
+                            f"folder holds no .yaml or .yml files to check{PASSED_OVER}",
+                            file=path,
+                        )
                     )
-                )
             elif not [f for f in files if consider(f)]:
                 problems.append(
                     InputError(
@@ -79,13 +81,18 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Skipped], list[InputErr
                     )
                 )
         elif path.exists():
-            consider(path, explicit=True)
+            consider(path, explicit=True)  # one that is not a regular file is refused on reading
         else:
             problems.append(InputError("no such file or folder", file=path))
     return found, skipped, problems
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, skipped: list[Skipped], problems: list[InputError]) -> list[Path]:
     # The same search as batch: hidden files and folders, and installed
-    # packages, are passed over.
-    return [Path(f) for f in walk(str(folder))]
+    # packages, are passed over; so are FIFOs and devices (reading one would
+    # block or worse). A folder that cannot be listed is a problem: what it
+    # holds is unknown, and a gate fails closed.
+    result = walk(str(folder))
+    skipped.extend(Skipped(path, why) for path, why in result.passed_over)
+    problems.extend(InputError(why, file=where) for where, why in result.unreadable)
+    return [Path(f) for f in result.files]

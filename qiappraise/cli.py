@@ -20,7 +20,13 @@ from .commands import batch as _batch
 from .commands import check as _check
 from .commands import rubric as _rubric
 from .commands import score as _score
-from .errors import EXIT_INTERRUPTED, ProblemsError, QiAppraiseError
+from .errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    OutputError,
+    ProblemsError,
+    QiAppraiseError,
+)
 
 ISSUES_URL = "https://github.com/qiappraise/qiappraise/issues"
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in qiappraise, not in the input
@@ -32,6 +38,8 @@ class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except OutputError:
+            raise  # stdout failed: stdio.run ends the process, wherever the write was
         except ProblemsError as exc:
             for problem in exc.problems:
                 err(f"error: {problem}")
@@ -43,10 +51,12 @@ class _Group(TyperGroup):
             err("interrupted")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
-            # `qiappraise score ... | head`: the reader left; that is not our error.
+            # `qiappraise score ... | head`: the reader left; that is not our
+            # error. (A guarded stdout raises OutputClosed; this is a write
+            # that went around it.) Quiet, and 141 as stdio.ended exits.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(0) from None
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except typer.Exit:
             raise
         except typer.TyperException as exc:

@@ -73,14 +73,24 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(path: Path) -> bool:
-    # A pyproject.toml without [tool.qiappraise] does not stop the walk (ruff
-    # and black behave the same), but one that cannot be read is not skipped
-    # silently: read_config reports it.
+    # A pyproject.toml without a qiappraise table does not stop the walk (ruff
+    # and black behave the same). The parsed TOML decides, not the header text:
+    # `tool.qiappraise.fail-under = 100` or `[tool]` + `qiappraise = {...}` are
+    # the same table, and passing over them let the gate pass. A file that
+    # cannot be read or parsed is not passed over when it may be ours: the
+    # gate fails closed, and read_config reports what is wrong with it.
+    from .yamlio import read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?qiappraise\b", text, re.MULTILINE) is not None
+        text = read_text(path)
+    except InputError:
+        return True
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return "qiappraise" in text
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "qiappraise" in tool
 
 
 def read_config(path: Path) -> ConfigFile:
@@ -121,10 +131,19 @@ def _close(key: str) -> str:
 LineOf = Callable[[tuple[str, ...]], int | None]
 
 
-def _read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], LineOf]:
-    from .yamlio import load_text, read_text
+def _read(path: Path, shown: str) -> str:
+    from .yamlio import read_text
 
-    text = read_text(path)
+    try:
+        return read_text(path)
+    except InputError as exc:  # named as every other message about this file names it
+        raise InputError(exc.message, file=shown, line=exc.line) from None
+
+
+def _read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], LineOf]:
+    from .yamlio import load_text
+
+    text = _read(path, shown)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         return {}, lambda _key: None  # a file of comments only sets nothing
     located = load_text(text, shown)
@@ -136,9 +155,7 @@ def _read_yaml(path: Path, shown: str) -> tuple[dict[str, Any], LineOf]:
 
 
 def _read_toml(path: Path, shown: str) -> tuple[dict[str, Any], LineOf]:
-    from .yamlio import read_text
-
-    text = read_text(path)
+    text = _read(path, shown)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -146,6 +163,9 @@ def _read_toml(path: Path, shown: str) -> tuple[dict[str, Any], LineOf]:
         raise InputError(
             f"invalid TOML: {exc}", file=shown, line=int(match.group(1)) if match else None
         ) from None
+    except RecursionError:
+        # tomllib recurses once per nested array or inline table.
+        raise InputError("invalid TOML: nesting too deep; not loaded", file=shown) from None
     table = data.get("tool", {}).get("qiappraise")
     if table is None:
         raise InputError("no [tool.qiappraise] table in this file", file=shown)
@@ -168,36 +188,40 @@ def _split_key(dotted: str) -> tuple[str, ...]:
 def toml_line(text: str, table: tuple[str, ...], key: tuple[str, ...]) -> int | None:
     """Line of ``key`` (a path below ``table``) in TOML ``text``, by scanning it.
 
-    tomllib keeps no positions; this finds ``key = `` under the table's header,
-    or a sub-table header ``[table.key]``, which covers how people write config.
-    Falls back to the table's header line.
+    tomllib keeps no positions. This follows headers and dotted keys to the
+    full path of each assignment, so ``key = `` under the table's header,
+    ``[table.key]``, ``tool.qiappraise.key = `` and ``qiappraise.key = ``
+    under ``[tool]`` are all found. A value inside an inline table
+    (``qiappraise = {key = 1}``) gets the line of that table; anything not
+    found, the line where the table starts.
     """
+    target = (*table, *key)
     current: tuple[str, ...] = ()
-    header_line: int | None = None
+    table_line: int | None = None
     best: int | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header and not line.lstrip().startswith("[["):
             current = _split_key(header.group(1))
-            if current == table and header_line is None:
-                header_line = number
-            if current[: len(table)] == table and current[len(table) :] == key[:1] and best is None:
-                best = number  # [tool.qiappraise.min-section]
-            if current[: len(table)] == table and current[len(table) :] == key and len(key) > 1:
-                return number
-            continue
-        if current[: len(table)] != table:
-            continue
-        below = current[len(table) :]
-        assign = re.match(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=", line)
-        if assign is None:
-            continue
-        path = (*below, *_split_key(assign.group(1)))
-        if path == key:
+            path = current
+        else:
+            assign = _ASSIGN.match(line)
+            if assign is None:
+                continue
+            path = (*current, *_split_key(assign.group(1)))
+        if path == target:
             return number
-        if path == key[:1] and best is None:
-            best = number
-    return best if best is not None else header_line
+        if target[: len(path)] == path and len(path) > len(table):
+            if best is None:
+                best = number  # [tool.qiappraise.min-section], min-section = {...}
+        elif table_line is None and (
+            path[: len(table)] == table or (not header and target[: len(path)] == path)
+        ):
+            table_line = number  # the table's header, first key, or inline table
+    return best if best is not None else table_line
+
+
+_ASSIGN = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
 
 
 class Resolver:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import proposal as _proposal
 from .appraisal import Appraisal
-from .errors import UsageError
+from .errors import InputError, ProblemsError, UsageError
 from .proposal import Proposal
 from .rubric import Rubric
 from .rubric_load import LoadedRubric, find_rubric, load_rubric
@@ -30,13 +30,25 @@ def rubric_file(
         raise located.error(("rubric", "id"), f"rubric.id: {exc}") from None
 
 
+def load_rubric_option(rubric_path: str | Path) -> LoadedRubric:
+    """The rubric given with ``--rubric``: a file that cannot be read is the
+    option's error, never the proposal's (a missing rubric file was reported
+    as "proposal.yaml:1: no such file")."""
+    try:
+        return load_rubric(rubric_path)
+    except ProblemsError:
+        raise  # a broken rubric: each problem already names the rubric file and line
+    except InputError as exc:
+        raise UsageError(f"--rubric: {exc}") from None
+
+
 def resolve(
     path: str | Path, rubric_path: str | Path | None = None
 ) -> tuple[Proposal, LoadedRubric]:
     """The proposal at ``path`` and the rubric it answers (or ``rubric_path``)."""
     located = _proposal.read(path)
     if rubric_path is not None:
-        loaded = load_rubric(rubric_path)
+        loaded = load_rubric_option(rubric_path)
     else:
         loaded = load_rubric(rubric_file(located, _proposal.rubric_ref(located).id))
     return _proposal.validate(located, loaded.rubric), loaded

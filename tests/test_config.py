@@ -278,3 +278,111 @@ def test_require_evidence_from_a_config_file(tmp_path: Path) -> None:
     yaml_config = tmp_path / "strict.yaml"
     yaml_config.write_text("require-evidence: yes\n", encoding="utf-8")
     assert read_config(yaml_config).values == {"require-evidence": True}
+
+
+# Issue 13, item 7a: a table TOML spells another way is the same table. Each
+# was passed over (its header text did not match), so the gate passed.
+SPELLINGS = {
+    "header": ("[tool.qiappraise]\nfail-under = 100\n", 2),
+    "inline table": ('[project]\nname = "x"\n\n[tool]\nqiappraise = {fail-under = 100}\n', 5),
+    "dotted under tool": ("[tool]\nqiappraise.fail-under = 100\n", 2),
+    "dotted at the top": ('tool.qiappraise.fail-under = 100\n\n[project]\nname = "x"\n', 1),
+    "nested inline": ("tool = {qiappraise = {fail-under = 100}}\n", 1),
+}
+
+
+@pytest.mark.parametrize("text", [t for t, _ in SPELLINGS.values()], ids=list(SPELLINGS))
+def test_every_toml_spelling_of_the_table_is_read(tmp_path: Path, text: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
+    shutil.copy(STEPPING_STONE, tmp_path / "p.yaml")  # score 65.3: passes the default 50
+    assert find_config(tmp_path) == tmp_path / "pyproject.toml"
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 1, result.output
+    assert "is below the minimum 100" in result.stdout
+
+
+@pytest.mark.parametrize(("text", "line"), list(SPELLINGS.values()), ids=list(SPELLINGS))
+def test_every_toml_spelling_has_its_line(text: str, line: int) -> None:
+    assert toml_line(text, ("tool", "qiappraise"), ("fail-under",)) == line
+
+
+def test_toml_line_for_dotted_and_inline_sub_keys() -> None:
+    text = (
+        "tool.qiappraise.min-section.purpose = 5\n"
+        "[tool]\n"
+        "qiappraise.min-section.measures = 6\n"
+        "qiappraise.fail-on = ['warning']\n"
+    )
+    table = ("tool", "qiappraise")
+    assert toml_line(text, table, ("min-section", "purpose")) == 1
+    assert toml_line(text, table, ("min-section", "measures")) == 3
+    assert toml_line(text, table, ("min-section", "other")) == 1  # the first line of the key
+    assert toml_line(text, table, ("fail-on",)) == 4
+    assert toml_line(text, table, ("nowhere",)) == 1  # the table's first line
+    inline = "[tool]\nqiappraise = {min-section = {purpose = 5}}\n"
+    assert toml_line(inline, table, ("min-section", "purpose")) == 2
+
+
+def test_an_unknown_key_in_an_inline_table_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool]\nqiappraise = {fail-under = 60, bogus = 1}\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_config(path)
+    assert info.value.line == 2
+    assert info.value.message.startswith("unknown key 'bogus'")
+
+
+# Issue 13, item 10: config files that gave exit 70 (an internal error).
+
+
+def test_a_pyproject_with_invalid_utf8_is_invalid_input(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b"[tool.qiappraise]\nfail-under = 60 # \xff\n")
+    shutil.copy(STEPPING_STONE, tmp_path / "p.yaml")
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        f"error: {tmp_path / 'pyproject.toml'}:2: not valid UTF-8 (byte 0xff); "
+        "save the file as UTF-8"
+    )
+
+
+def test_a_pyproject_that_may_be_ours_but_does_not_parse_is_not_passed_over(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.qiappraise\nfail-under = 60\n")
+    assert find_config(tmp_path) == tmp_path / "pyproject.toml"
+    (tmp_path / "pyproject.toml").write_text("[project\nname = 'not ours'\n")
+    assert find_config(tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pyproject.toml", "[tool.qiappraise]\nfail-under = " + "[" * 5000 + "]" * 5000 + "\n"),
+        ("pyproject.toml", "[tool.qiappraise]\nx = " + "{a = " * 5000 + "1" + "}" * 5000 + "\n"),
+        (".qiappraise.yaml", "fail-under: " + "[" * 5000 + "]" * 5000 + "\n"),
+    ],
+    ids=["toml arrays", "toml inline tables", "yaml"],
+)
+def test_a_config_nested_5000_deep_is_invalid_input(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    shutil.copy(STEPPING_STONE, tmp_path / "p.yaml")
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 2, result.output
+    assert "nesting" in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_yaml_nested_5000_deep_without_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyYAML built without libyaml composes recursively: RecursionError, exit 70."""
+    import yaml
+
+    from qiappraise import yamlio
+
+    class PureLoader(yaml.SafeLoader):
+        pass
+
+    monkeypatch.setattr(yamlio, "_Loader", PureLoader)
+    for text in ("a: " + "[" * 5000 + "]" * 5000 + "\n", "a:\n  " + "- " * 5000 + "1\n"):
+        with pytest.raises(InputError) as info:
+            yamlio.load_text(text, "deep.yaml")
+        assert info.value.message == "invalid YAML: nesting deeper than 64 levels; not loaded"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise.discover import expand, relative_names
+from qiappraise.discover import expand, relative_names, walk
 
 
 def _tree(root: Path, names: list[str]) -> None:
@@ -99,3 +99,62 @@ def test_a_pattern_does_not_search_installed_packages(tree: Path) -> None:
     d = expand(["cohort/*"])
     assert not [f for f in d.files if "venv" in f.path]
     assert [f for f in d.files if f.path == "cohort/b.yaml"]
+
+
+def test_the_walk_keeps_os_walk_order_and_does_not_follow_folder_links(tmp_path: Path) -> None:
+    _tree(tmp_path, ["z.yaml", "a/y.yaml", "a/b/x.yaml", "c/w.yaml", "a.yaml"])
+    os.symlink(tmp_path / "c", tmp_path / "link")
+    expected = []
+    for root, dirs, files in os.walk(tmp_path):
+        dirs.sort()
+        expected += [os.path.join(root, f) for f in sorted(files)]
+    assert walk(str(tmp_path)).files == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_found_in_a_folder_is_passed_over_with_a_note(tree: Path) -> None:
+    # Reading it would block until some other process wrote to it: forever.
+    os.mkfifo(tree / "cohort" / "pipe.yaml")
+    os.symlink(tree / "cohort" / "pipe.yaml", tree / "cohort" / "link-to-pipe.yaml")
+    os.symlink(tree / "cohort" / "gone.yaml", tree / "cohort" / "dangling.yaml")
+    found = walk("cohort")
+    why = "a FIFO (named pipe), not a regular file"
+    assert found.passed_over == [
+        (os.path.join("cohort", "link-to-pipe.yaml"), why),
+        (os.path.join("cohort", "pipe.yaml"), why),
+    ]
+    # A dangling link is read, and reported as missing: it may be a proposal.
+    assert os.path.join("cohort", "dangling.yaml") in found.files
+    d = expand(["cohort"])
+    assert ("cohort/pipe.yaml", why) in d.passed_over
+    assert "cohort/pipe.yaml" not in [f.path for f in d.files]
+    assert expand(["cohort/p*.yaml"]).passed_over == (("cohort/pipe.yaml", why),)
+    assert expand(["cohort/p*.yaml"]).errors == ()
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its files are unknown, so the run is incomplete (issue 13, item 7b): it
+    was passed over silently, and `check .` passed."""
+    real = os.scandir
+    locked = os.path.join("cohort", "deep")
+
+    def scandir(path: str = ".") -> object:
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = walk("cohort")
+    assert found.unreadable == [(locked, "cannot read this folder: permission denied")]
+    assert os.path.join(locked, "er", "c.yaml") not in found.files
+    d = expand(["cohort"])
+    assert d.errors == (("cohort/deep", "cannot read this folder: permission denied"),)
+    assert [f.path for f in d.files] == [
+        "cohort/a.yml",
+        "cohort/b.yaml",
+        "cohort/with space/é -dash.yaml",
+    ]
+    whole = expand([locked])  # the folder named itself: one error, not two
+    assert whole.errors == (("cohort/deep", "cannot read this folder: permission denied"),)

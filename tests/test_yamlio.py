@@ -185,10 +185,10 @@ def test_unreadable_file(
     p = write_yaml(tmp_path, "secret.yaml", "a: 1\n")
     if os.geteuid() == 0:
         # root reads anything whatever the mode, so simulate the refusal.
-        def deny(self: Path, *args: object, **kwargs: object) -> object:
-            raise PermissionError(13, "Permission denied", str(self))
+        def deny(path: object, *args: object, **kwargs: object) -> object:
+            raise PermissionError(13, "Permission denied", str(path))
 
-        monkeypatch.setattr(Path, "open", deny)
+        monkeypatch.setattr(yamlio.os, "open", deny)
     else:
         p.chmod(0)
     try:
