@@ -40,25 +40,22 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
             raise UsageError(f"--template-dir {d}: not a folder")
         paths.append(str(d))
     paths.append(str(templates_dir()))
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(paths),
+    return Sandbox(
+        loader=ConfinedLoader(paths),
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        filters={
+            "md": mdtext.inline,
+            "mdcell": mdtext.cell,
+            "mdquote": mdtext.quote,
+            "score": _score,
+            "pct": _pct,
+            "points": _points,
+        },
     )
-    env.filters.update(
-        md=mdtext.inline,
-        mdcell=mdtext.cell,
-        mdquote=mdtext.quote,
-        score=_score,
-        pct=_pct,
-        points=_points,
-    )
-    return env
 
 
 def _autoescape(name: str | None) -> bool:
