@@ -9,7 +9,7 @@ reserved for the cohort report, gets a short hash of the full relative path.
 
 Also the rules every output path follows: an output never replaces a file
 the same command reads (:class:`InputGuard`), and ``batch --out`` writes only
-into a folder of its own (:func:`claim_folder`). docs/safety-notes-outputs.md
+into a folder of its own (:func:`claim_folder`). docs/safety.md
 states them for users.
 """
 
