@@ -8,8 +8,6 @@ The library API: load a rubric and a proposal, score it, render a report.
     >>> appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)  # doctest: +SKIP
 """
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -25,9 +23,12 @@ __all__ = [
     "score",
 ]
 
-from typing import TYPE_CHECKING, Any
-
+# Not typing.TYPE_CHECKING: importing typing took most of the time between
+# Python's start-up and entry.main(), where an interrupt is Python's to report.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .appraisal import Appraisal
     from .errors import InputError, QiAppraiseError
     from .loading import load_proposal
@@ -50,7 +51,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'qiappraise' has no attribute {name!r}")

@@ -12,6 +12,7 @@ One bad file never stops a batch: every ``QiAppraiseError`` becomes a
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import math
@@ -28,6 +29,8 @@ from .errors import QiAppraiseError
 from .outpaths import unique_stems
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from .rubric_load import LoadedRubric
 
 #: Report format -> file extension.
@@ -341,18 +344,98 @@ def _score(task: Task, options: Options) -> Outcome:
     return Scored(row, text, meta)
 
 
-def _worker_init() -> None:
-    # Ctrl-C goes to the whole process group. The parent handles it: it cancels
-    # what has not started and waits for the chunks in hand, so a worker never
-    # dies half way through writing a report.
+# --- stopping the workers ------------------------------------------------------
+#
+# A worker stops when it is told to (SIGTERM or SIGHUP, sent to it or to its
+# process group) and when its parent stops or dies: the parent holds the only
+# writing end of a pipe whose reading end every worker watches, so the end of
+# that pipe reaches the workers however the parent ends, even by SIGKILL. A
+# worker stopped while scoring unwinds first, so the report it was writing
+# leaves no temporary file (yamlio.atomic_open removes it); idle, it just exits.
+
+#: A worker's exit status when it was stopped (128 + SIGTERM, as a shell reports it).
+EXIT_STOPPED = 143
+#: How long a worker told to stop may take to unwind before it exits regardless:
+#: C code (a huge regular expression, say) delays a Python signal handler.
+STOP_GRACE = 2.0
+
+_busy = False  # in _score_chunk: a stop unwinds instead of exiting on the spot
+_stopping = False
+
+
+class _Stop(BaseException):
+    """Raised in a worker told to stop while it scores: unwinds, then it exits."""
+
+
+def _stop_worker(signum: int, frame: object) -> None:
+    global _stopping
+    if _stopping:
+        # Told again (the pipe's end and the pool's terminate() both say so):
+        # a second _Stop would cut short the clean-up the first one started.
+        return
+    _stopping = True
+    if _busy:
+        raise _Stop
+    os._exit(EXIT_STOPPED)
+
+
+def _watch_parent(reading: Connection) -> None:
+    """In a worker's thread: wait for the pipe to end (the parent closed its end), then stop."""
+    import threading
+    import time
+
+    with contextlib.suppress(EOFError, OSError):
+        reading.recv_bytes()  # nothing is ever sent: this returns at the end
+    main = threading.main_thread().ident
+    if hasattr(signal, "pthread_kill") and main is not None:
+        # The signal interrupts whatever the main thread waits on (the pool's
+        # queue, a sleep) and runs _stop_worker there.
+        signal.pthread_kill(main, signal.SIGTERM)
+        time.sleep(STOP_GRACE)
+    os._exit(EXIT_STOPPED)
+
+
+def _worker_init(reading: Connection, writing: Connection) -> None:
+    import threading
+
+    # Ctrl-C goes to the whole process group. The parent handles it and stops
+    # the workers through the pipe, as for everything else.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop_worker)
+    # A forked worker inherits the parent's writing end too; while it held
+    # one, the pipe would never end.
+    writing.close()
+    threading.Thread(target=_watch_parent, args=(reading,), daemon=True).start()
     # What the worker inherited (modules, the loaded rubric) lives as long as
     # it does: keep it out of the collector's passes over young objects.
     gc.freeze()
 
 
 def _score_chunk(tasks: list[Task], options: Options) -> list[Outcome]:
-    return [score_one(t, options) for t in tasks]
+    # Two functions, so that a _Stop raised anywhere while _busy is set is
+    # caught here: were it to escape, the pool would send it to the parent as
+    # this chunk's result and keep the worker waiting for more.
+    try:
+        return _score_chunk_busy(tasks, options)
+    except _Stop:
+        pass
+    # Out of the except block the traceback, and the frames it held, are gone:
+    # a context manager stopped between its steps (atomic_open, after its
+    # yield, before the with block took it) is closed now, and removes its
+    # temporary file. Cycles need the collector for that.
+    gc.collect()
+    os._exit(EXIT_STOPPED)
+
+
+def _score_chunk_busy(tasks: list[Task], options: Options) -> list[Outcome]:
+    global _busy
+    _busy = True
+    try:
+        return [score_one(t, options) for t in tasks]
+    finally:
+        _busy = False
 
 
 #: Bounds on the files in one chunk: below MIN_CHUNK the round trips cost
@@ -401,6 +484,9 @@ def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]
 def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import Pipe
+
+    from .checkpoint import checkpoint
 
     _prewarm(options)
     chunks = []
@@ -408,7 +494,14 @@ def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outc
     for size in chunk_sizes(len(tasks), jobs):
         chunks.append(list(tasks[start : start + size]))
         start += size
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_worker_init)
+    # The workers watch the reading end; only we keep the writing end (see
+    # "stopping the workers").
+    reading, writing = Pipe(duplex=False)
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(chunks)),
+        initializer=_worker_init,
+        initargs=(reading, writing),
+    )
     try:
         work = partial(_score_chunk, options=options)
         # A bounded window of chunks in flight: results wait in memory only
@@ -419,16 +512,27 @@ def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outc
             futures.append(pool.submit(work, c))
             if len(futures) >= 4 * jobs:
                 break
+        first = True
         while futures:
             outcomes = futures.popleft().result()
+            if first:
+                checkpoint("batch-running")
+                first = False
             nxt = next(pending, None)
             if nxt is not None:
                 futures.append(pool.submit(work, nxt))
             yield from outcomes
+        pool.shutdown(wait=True)
     except BaseException:
+        # Interrupted, terminated, or the caller stopped reading: the workers
+        # stop now, each removing the temporary file it was writing, rather
+        # than finish the chunks they hold.
+        writing.close()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    finally:
+        writing.close()
+        reading.close()
 
 
 def _prewarm(options: Options) -> None:

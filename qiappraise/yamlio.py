@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -413,7 +412,7 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         return
     directory = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = _create_temp(directory, target.name)
     except FileNotFoundError:
         raise InputError("cannot write: the folder does not exist", file=target) from None
     except PermissionError:
@@ -439,6 +438,28 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         if isinstance(exc, OSError):
             raise InputError(f"cannot write: {exc.strerror or exc}", file=target) from None
         raise
+
+
+def _create_temp(directory: Path, name: str) -> tuple[int, str]:
+    """A new ``.<name>.<random>.tmp`` in ``directory``, open for writing; its descriptor and path.
+
+    Not tempfile.mkstemp: an exception that lands as mkstemp creates the file
+    (Ctrl-C, or a stop signal while the open waits on a busy folder) leaves a
+    file whose name nobody was given, so nobody removes it. Here the name is
+    known before the file exists.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{os.urandom(5).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue  # someone else's: leave it
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)  # ours, if the open got as far as creating it
+            raise
+    raise FileExistsError(f"no free temporary file name in {directory}")
 
 
 def _fdopen(fd: int, mode: str) -> IO[Any]:

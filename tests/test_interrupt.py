@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pexpect
@@ -19,9 +15,17 @@ from typer.testing import CliRunner
 from qiappraise import yamlio
 from qiappraise.cli import app
 
-ROOT = Path(__file__).resolve().parent.parent
-EXE = str(Path(sys.executable).parent / "qiappraise")
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+from .signalhelpers import (
+    EXAMPLES,
+    EXE,
+    SAFETY_NET,
+    Exits,
+    cohort,
+    finish,
+    linux_only,
+    reached,
+    start,
+)
 
 
 def _no_temp_files(folder: Path) -> None:
@@ -30,31 +34,36 @@ def _no_temp_files(folder: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sigint_during_batch_out_leaves_only_whole_reports(tmp_path: Path) -> None:
-    cohort = tmp_path / "cohort"
-    cohort.mkdir()
-    for i in range(400):
-        shutil.copy(EXAMPLES[i % 4], cohort / f"p{i:03}.yaml")
+@linux_only
+@pytest.mark.parametrize("target", ["parent", "group"])
+def test_sigint_during_batch_out_leaves_only_whole_reports(tmp_path: Path, target: str) -> None:
+    folder = cohort(tmp_path / "cohort", 400)
     out = tmp_path / "review"
     out.mkdir()
     keep = out / "notes.txt"
     keep.write_text("the supervisor's own notes")
-    proc = subprocess.Popen(
-        [EXE, "batch", str(cohort), "--out", str(out), "--jobs", "2"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc = start(
+        ["batch", folder, "--out", out, "--jobs", "2", "--force"],
+        "batch-running",
+        session=target == "group",
     )
-    # Wait until some reports exist, then interrupt mid-run.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*.html"))) < 20:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    # The parent waits here with the first chunk's reports written, while
+    # the workers go on with theirs.
+    reached(proc)
+    exits = Exits(_children(proc.pid))
+    if target == "group":
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the workers get it too
+    else:
+        proc.send_signal(signal.SIGINT)
+    stderr = finish(proc)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
+    try:
+        assert exits.running() == []  # stopped, and waited for, before the parent exits
+    finally:
+        exits.close()
     reports = list(out.glob("*.html"))
-    assert 0 < len(reports) <= 400
+    assert 0 < len(reports) < 400
     for report in reports:
         text = report.read_text(encoding="utf-8")
         assert text.rstrip().endswith("</html>"), report.name  # whole, never half-written
@@ -62,31 +71,44 @@ def test_sigint_during_batch_out_leaves_only_whole_reports(tmp_path: Path) -> No
     assert keep.read_text() == "the supervisor's own notes"
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    assert found, "batch started no workers"
+    return found
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3])
+@pytest.mark.parametrize(
+    ("point", "whole_new"), [("start", False), ("write", False), ("written", True)]
+)
 def test_sigint_during_report_keeps_the_old_file_or_writes_a_whole_one(
-    tmp_path: Path, delay: float
+    tmp_path: Path, point: str, whole_new: bool
 ) -> None:
+    # Interrupted once our handler is in place (start), with the new report
+    # whole but not yet renamed (write), and just after the rename (written).
+    # Before entry.main() runs, an interrupt is Python's: see test_signals.
     out = tmp_path / "report.html"
     out.write_text("the old report")
-    proc = subprocess.Popen(
-        [EXE, "report", str(EXAMPLES[0]), "--format", "html", "-o", str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(delay)
+    proc = start(["report", EXAMPLES[0], "--format", "html", "-o", out], point)
+    reached(proc)
     proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=30)
+    stderr = finish(proc)
+    assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == "interrupted"
     text = out.read_text(encoding="utf-8")
-    if proc.returncode == 0:
+    if whole_new:
         assert text.rstrip().endswith("</html>")
     else:
-        # 130: interrupted and said so. -SIGINT: the signal came before Python had
-        # installed its handler, so the process never started its work.
-        assert proc.returncode in (130, -signal.SIGINT), stderr
-        assert text == "the old report" or text.rstrip().endswith("</html>")
+        assert text == "the old report"
     _no_temp_files(tmp_path)
 
 
@@ -95,7 +117,12 @@ def test_sigint_during_appraise_keeps_every_answer(tmp_path: Path) -> None:
     target = tmp_path / "p.yaml"
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", NO_COLOR="1", TERM="xterm")
     child = pexpect.spawn(
-        EXE, ["appraise", str(target)], env=env, dimensions=(24, 80), encoding="utf-8", timeout=15
+        EXE,
+        ["appraise", str(target)],
+        env=env,
+        dimensions=(24, 80),
+        encoding="utf-8",
+        timeout=SAFETY_NET,
     )
     child.expect("Project title")
     child.send("Signals\r")
@@ -127,10 +154,14 @@ def _invoke(*args: str | Path) -> object:
 
 def test_read_only_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Root can write anywhere, so the refusal is simulated where it would happen.
-    def refuse(*args: object, **kwargs: object) -> object:
-        raise PermissionError(errno.EACCES, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(yamlio.tempfile, "mkstemp", refuse)
+    def refuse(path: str, *args: int) -> int:
+        if str(path).endswith(".tmp"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, *args)
+
+    monkeypatch.setattr(yamlio.os, "open", refuse)
     out = tmp_path / "r.html"
     result = CliRunner().invoke(app, ["report", str(EXAMPLES[0]), "-f", "html", "-o", str(out)])
     assert result.exit_code == 2
