@@ -42,7 +42,7 @@ from .appraisal import (
 from .conditions import DimensionCondition, Known, predicate3, questions_in, walk
 from .proposal import Proposal
 from .questions import kind
-from .rubric import AutoFinding, Rubric
+from .rubric import AutoFinding, Finding, Rubric
 
 _LEVELS = {"none": 0, "secondary": 1, "primary": 2}
 #: Question types whose answers come from a fixed set: their results are worth sharing.
@@ -145,18 +145,7 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         if held is False:
             continue
         open_on = () if held else _open_on(f.when, res.unknown, facts)
-        found = FindingResult(
-            id=f.id,
-            severity=f.severity,
-            title=f.title,
-            message=f.message,
-            rationale=f.rationale,
-            cite=f.cite,
-            suggestion=f.suggestion,
-            concerns=facts.concerns[i],
-            waived=waivers.get(f.id),
-            open_on=open_on,
-        )
+        found = _result(f, facts.concerns[i], waivers, open_on=open_on)
         raised.append((_SEVERITY_ORDER.get(f.severity, 3), f.id, found))
 
     unsure = tuple(qid for qid, st in res.status.items() if st == NOT_SURE)
@@ -453,6 +442,30 @@ def _self_placement(rubric: Rubric, res: Resolved) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _result(
+    spec: Finding | AutoFinding,
+    concerns: tuple[str, ...],
+    waivers: Mapping[str, str],
+    *,
+    details: tuple[str, ...] = (),
+    open_on: tuple[str, ...] = (),
+) -> FindingResult:
+    """A raised finding, worded as the rubric words it."""
+    return FindingResult(
+        id=spec.id,
+        severity=spec.severity,
+        title=spec.title,
+        message=spec.message,
+        rationale=spec.rationale,
+        cite=spec.cite,
+        suggestion=spec.suggestion,
+        concerns=concerns,
+        waived=waivers.get(spec.id),
+        details=details,
+        open_on=open_on,
+    )
+
+
 def _automatic(
     rubric: Rubric,
     res: Resolved,
@@ -470,23 +483,7 @@ def _automatic(
     def add(spec: AutoFinding | None, concerns: tuple[str, ...], details: list[str]) -> None:
         if spec is None:
             return
-        out.append(
-            (
-                spec,
-                FindingResult(
-                    id=spec.id,
-                    severity=spec.severity,
-                    title=spec.title,
-                    message=spec.message,
-                    rationale=spec.rationale,
-                    cite=spec.cite,
-                    suggestion=spec.suggestion,
-                    concerns=concerns,
-                    waived=waivers.get(spec.id),
-                    details=tuple(details),
-                ),
-            )
-        )
+        out.append((spec, _result(spec, concerns, waivers, details=tuple(details))))
 
     if unsure:
         add(
