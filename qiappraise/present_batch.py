@@ -85,7 +85,11 @@ def cohort_table(console: Console, rows: Sequence[Row], labels: dict[str, str]) 
     """
     marks = initials(labels)
     # Paths are shown below the folder they all share, named in the title.
-    base = os.path.commonpath([os.path.dirname(r.file) for r in rows]) if rows else ""
+    folders = [os.path.dirname(r.file) for r in rows]
+    # commonpath refuses a mix of absolute and relative paths: then there is no
+    # shared folder to name, and each path is shown whole.
+    mixed = len({os.path.isabs(f) for f in folders}) > 1
+    base = os.path.commonpath(folders) if folders and not mixed else ""
     cut = len(base) + 1 if base else 0
     data: list[tuple[str, ...]] = []
     unknown_seen = False

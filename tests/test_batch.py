@@ -413,3 +413,20 @@ def test_provisional_in_the_json_summary_and_the_cohort_report(cohort: Path) -> 
     assert html.count('<span class="muted">(provisional)</span>') == 1
     table = result.stdout
     assert "39 prov." in table and "prov.: provisional" in " ".join(table.split())
+
+
+def test_absolute_and_relative_paths_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # commonpath refuses such a mix: the table shows each path whole (it was exit 70).
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    repair = Path(__file__).parent / "fixtures" / "validity" / "sepsis-deliberate-repair.yaml"
+    (folder / "a.yaml").write_text(repair.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(repair.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app, ["batch", str(folder / "a.yaml"), "b.yaml"], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "a.yaml" in result.stdout and "b.yaml" in result.stdout
