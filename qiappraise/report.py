@@ -153,17 +153,14 @@ def context(a: Appraisal, rubric: Rubric) -> dict[str, Any]:
 
 
 #: Statuses of a question whose answer is not known yet (see answers.py).
-_UNKNOWN = frozenset({"not-answered", "not-sure", "pending"})
 
 
 @dataclass(frozen=True)
 class OpenItem:
-    """One thing an open finding waits on: a question, or a dimension not known yet."""
+    """A question an open finding waits on."""
 
-    kind: str  # question | dimension
     id: str
-    label: str  # the question's prompt, or the dimension's label
-    questions: tuple[str, ...]  # the unanswered questions that would settle it
+    label: str  # the question's prompt
 
 
 def open_on(a: Appraisal, rubric: Rubric, f: FindingResult) -> list[OpenItem]:
@@ -173,12 +170,7 @@ def open_on(a: Appraisal, rubric: Rubric, f: FindingResult) -> list[OpenItem]:
     questions that speak to it).
     """
     return [
-        OpenItem(
-            "question",
-            ref,
-            rubric.questions[ref].prompt if ref in rubric.questions else ref,
-            (ref,),
-        )
+        OpenItem(ref, rubric.questions[ref].prompt if ref in rubric.questions else ref)
         for ref in f.open_on
     ]
 

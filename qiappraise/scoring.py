@@ -383,13 +383,6 @@ def _evidence(facts: _Facts, res: Resolved, dims: Mapping[str, str]) -> dict[str
     return {dim: tuple(qids) for dim, qids in out.items()}
 
 
-def spectrum_position(
-    rubric: Rubric, answers: Mapping[str, Any], notes: Mapping[str, str] | None = None
-) -> tuple[float | None, tuple[SpectrumReason, ...]]:
-    """Weighted mean of the position answers' pulls; the reasons, strongest first."""
-    return _spectrum_position(rubric, resolve(rubric, answers, notes or {}))
-
-
 def _spectrum_position(
     rubric: Rubric, res: Resolved
 ) -> tuple[float | None, tuple[SpectrumReason, ...]]:

@@ -621,12 +621,7 @@ def test_open_on_a_dimension_names_the_questions_that_set_it(
     [mi002] = [f for f in a.findings if f.id == "MI002"]
     assert mi002.open_on == ("driver",)  # the driver is unanswered: equity unknown
     [item] = open_on(a, mini, mi002)
-    assert (item.kind, item.id, item.label, item.questions) == (
-        "question",
-        "driver",
-        "What drives it?",
-        ("driver",),
-    )
+    assert (item.id, item.label) == ("driver", "What drives it?")
     md = render(a, mini, "md")
     assert "not ruled out until this is answered: What drives it? (driver)" in md
     assert "| Equitable | Not known yet | - |" in md
