@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -38,7 +39,20 @@ def start(
     session: bool = False,
     preexec_fn: Callable[[], object] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """``qiappraise *args``, told to wait at ``point``; stderr is read by ``reached``."""
+    """``qiappraise *args``, told to wait at ``point``; stderr is read by ``reached``.
+
+    The child starts with SIGINT, SIGTERM and SIGHUP at their default actions
+    (then ``preexec_fn`` runs): a test suite started in the background by a
+    non-interactive shell inherits SIGINT ignored, and a child that ignores the
+    signal under test would never end.
+    """
+
+    def defaults() -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        if preexec_fn is not None:
+            preexec_fn()
+
     env = dict(os.environ, **{ENV: point})
     env.pop("QIAPPRAISE_DEBUG", None)
     return subprocess.Popen(
@@ -48,7 +62,7 @@ def start(
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=session,
-        preexec_fn=preexec_fn,
+        preexec_fn=defaults,
     )
 
 
