@@ -43,6 +43,8 @@ class _Group(TyperGroup):
         except ProblemsError as exc:
             for problem in exc.problems:
                 err(f"error: {problem}")
+            if (rest := exc.omitted_line()) is not None:
+                err(f"error: {rest}")
             raise typer.Exit(exc.exit_code) from None
         except QiAppraiseError as exc:
             err(f"error: {exc}")

@@ -255,11 +255,16 @@ def verdict(decision: str) -> str:
 
 def invalid(file: str, error: InputError, policy: Policy) -> FileResult:
     problems = error.problems if isinstance(error, ProblemsError) else [error]
-    return FileResult(
-        file=file,
-        policy=policy,
-        problems=tuple(Problem(p.message, p.line) for p in problems),
-    )
+    listed = [Problem(p.message, p.line) for p in problems]
+    if isinstance(error, ProblemsError) and error.omitted:
+        # The count of the problems not kept, in every format, as the last one.
+        s = "s" * (error.omitted > 1)
+        listed.append(
+            Problem(
+                f"{error.omitted} more problem{s} not shown (the first {len(problems)} are)", None
+            )
+        )
+    return FileResult(file=file, policy=policy, problems=tuple(listed))
 
 
 def evaluate(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import textcheck
-from .errors import InputError, ProblemsError
+from .errors import InputError, Problems
 from .questions import AnswerError, kind
 from .rubric import Rubric
 from .yamlio import Located, load_file, load_text
@@ -157,7 +157,7 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
     ``ref`` is ``rubric_ref(located)`` when the caller has already read it.
     """
     data: dict[str, Any] = located.data
-    problems: list[InputError] = []
+    problems = Problems()
     if ref is None:
         ref = rubric_ref(located)
     if ref.id != rubric.id:
@@ -178,9 +178,11 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
         )
         # Every answer would be checked against questions it was not written
         # for: one clear error says what to do, instead of a screenful.
-        raise ProblemsError(problems)
+        raise problems.error()
     for key in data:
         if key not in TOP_KEYS:
+            if problems.counted_if_full():
+                continue
             problems.append(
                 located.error(
                     (key,),
@@ -192,7 +194,7 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
     notes = _notes(located, rubric, problems)
     waivers = _waivers(located, problems)
     if problems:
-        raise ProblemsError(sorted(problems, key=lambda e: e.line or 0))
+        raise problems.error()
     return Proposal(
         file=located.file,
         rubric=ref,
@@ -204,7 +206,7 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
     )
 
 
-def _project(located: Located, problems: list[InputError]) -> Project:
+def _project(located: Located, problems: Problems) -> Project:
     raw = located.data.get("project")
     if raw is None:
         problems.append(located.error((), "no 'project' key: give at least project.title"))
@@ -220,6 +222,8 @@ def _project(located: Located, problems: list[InputError]) -> Project:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in PROJECT_KEYS:
+            if problems.counted_if_full():
+                continue
             problems.append(
                 located.error(
                     ("project", key),
@@ -276,7 +280,7 @@ def _project(located: Located, problems: list[InputError]) -> Project:
     return Project(**values)
 
 
-def _answers(located: Located, rubric: Rubric, problems: list[InputError]) -> dict[str, Any]:
+def _answers(located: Located, rubric: Rubric, problems: Problems) -> dict[str, Any]:
     raw = located.data.get("answers")
     if raw is None:
         return {}
@@ -292,6 +296,8 @@ def _answers(located: Located, rubric: Rubric, problems: list[InputError]) -> di
     for qid, value in raw.items():
         q = rubric.questions.get(qid)
         if q is None:
+            if problems.counted_if_full():
+                continue
             problems.append(
                 located.error(
                     ("answers", qid),
@@ -312,7 +318,7 @@ def _answers(located: Located, rubric: Rubric, problems: list[InputError]) -> di
     return out
 
 
-def _notes(located: Located, rubric: Rubric, problems: list[InputError]) -> dict[str, str]:
+def _notes(located: Located, rubric: Rubric, problems: Problems) -> dict[str, str]:
     raw = located.data.get("notes")
     if raw is None:
         return {}
@@ -329,6 +335,8 @@ def _notes(located: Located, rubric: Rubric, problems: list[InputError]) -> dict
     out: dict[str, str] = {}
     for key, value in raw.items():
         if key != "general" and key not in rubric.questions:
+            if problems.counted_if_full():
+                continue
             problems.append(
                 located.error(
                     ("notes", key),
@@ -348,7 +356,7 @@ def _notes(located: Located, rubric: Rubric, problems: list[InputError]) -> dict
     return out
 
 
-def _waivers(located: Located, problems: list[InputError]) -> tuple[Waiver, ...]:
+def _waivers(located: Located, problems: Problems) -> tuple[Waiver, ...]:
     raw = located.data.get("waivers")
     if raw is None:
         return ()

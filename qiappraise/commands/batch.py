@@ -48,6 +48,26 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+# More workers than this many per core only add start-up and memory: the work
+# is CPU-bound, and `-j 100000` never finished starting its pool.
+JOBS_PER_CORE = 4
+
+
+def effective_jobs(requested: int | None) -> int:
+    """Workers to start for ``-j requested``: the cores by default, capped at JOBS_PER_CORE x cores."""
+    cores = default_jobs()
+    if requested is None:
+        return cores
+    cap = JOBS_PER_CORE * cores
+    if requested > cap:
+        err(
+            f"note: -j {requested} is more than {JOBS_PER_CORE} workers per core "
+            f"({cores} {'core' if cores == 1 else 'cores'} here); using {cap}"
+        )
+        return cap
+    return requested
+
+
 class _LazyProgress:
     """A progress bar on stderr, shown only on a terminal and once work takes a moment."""
 
@@ -143,7 +163,10 @@ def batch(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes (default: the number of cores)."
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default: the number of cores; at most 4 per core).",
         ),
     ] = None,
     sort: Annotated[Sort, typer.Option("--sort", help="Order of the terminal table.")] = Sort.score,
@@ -232,7 +255,7 @@ def batch(
             stream.begin()
         progress = _LazyProgress(len(tasks))
         stack.callback(progress.close)
-        for outcome in core.run(tasks, options, jobs or default_jobs()):
+        for outcome in core.run(tasks, options, effective_jobs(jobs)):
             progress.advance()
             if isinstance(outcome, core.Scored):
                 rows.append(outcome.row)
