@@ -18,6 +18,7 @@ from .cliutil import CONTEXT, err
 from .commands import appraise as _appraise
 from .commands import batch as _batch
 from .commands import check as _check
+from .commands import moderate as _moderate
 from .commands import rubric as _rubric
 from .commands import score as _score
 from .errors import (
@@ -114,7 +115,14 @@ def _root(
 
 
 #: The command modules, in the order `--help` lists them.
-COMMAND_MODULES = (_score, _appraise, _batch, _check, _rubric)
+COMMAND_MODULES = (
+    _score,
+    _appraise,
+    _batch,
+    _moderate,
+    _check,
+    _rubric,
+)
 for _module in COMMAND_MODULES:
     _module.register(app)
 

@@ -24,7 +24,7 @@ FIELD_LIMITS = {"title": 300, "summary": 5000}
 NOTE_LIMIT = 10_000
 REASON_LIMIT = 2000
 
-TOP_KEYS = ("rubric", "project", "answers", "notes", "waivers")
+TOP_KEYS = ("rubric", "project", "answers", "notes", "waivers", "rater", "reviews", "comments")
 PROJECT_KEYS = (
     "title",
     "lead",
@@ -34,7 +34,12 @@ PROJECT_KEYS = (
     "organisation",
     "date",
     "summary",
+    "id",
 )
+
+#: Who can rate a project: its own team (a self-appraisal) or someone else.
+RATER_ROLES = ("self", "supervisor", "peer", "assessor")
+REVIEWS_KEYS = ("file", "sha256", "seen", "not_accepted")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class Project:
     organisation: str = ""
     date: str = ""
     summary: str = ""
+    #: Any stable string naming the project, so appraisals of it in different
+    #: files are matched (a review's ``reviews.file`` matches them too).
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,33 @@ class Waiver:
     finding: str
     reason: str
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Who gave the answers. Without a ``rater`` key a proposal is a self-appraisal."""
+
+    role: str = "self"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """The appraisal a review reviews, as the review records it."""
+
+    file: str  # as written: relative to the review's own folder, or absolute
+    sha256: str | None = None  # of the reviewed file's bytes when it was reviewed
+    #: The reviewed file's answers and notes when it was reviewed, so that a
+    #: later edit can be named question by question. None: not recorded.
+    seen_answers: dict[str, Any] | None = None
+    seen_notes: dict[str, str] | None = None
+    #: Claims the reviewer did not accept without evidence.
+    not_accepted: tuple[str, ...] = ()
+
+    def path(self, review_file: str | Path) -> Path:
+        """Where the reviewed file is, for a review read from ``review_file``."""
+        target = Path(self.file)
+        return target if target.is_absolute() else Path(review_file).parent / target
 
 
 @dataclass(frozen=True)
@@ -73,6 +108,13 @@ class Proposal:
     notes: dict[str, str] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
+    rater: Rater = field(default_factory=Rater)
+    reviews: Reviewed | None = None  # set: this is a review of another appraisal
+    comments: dict[str, str] = field(default_factory=dict)  # a reviewer's, by question id
+
+    @property
+    def is_review(self) -> bool:
+        return self.reviews is not None
 
     def line_of(self, *path: str | int) -> int | None:
         """Line of a key in the file (or of its nearest parent), for annotations."""
@@ -193,6 +235,25 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
     answers = _answers(located, rubric, problems)
     notes = _notes(located, rubric, problems)
     waivers = _waivers(located, problems)
+    rater = _rater(located, problems)
+    reviews = _reviews(located, rubric, problems)
+    comments = _notes(located, rubric, problems, ("comments",), general=True)
+    if comments and reviews is None:
+        problems.append(
+            located.error(
+                ("comments",),
+                "comments: only a review (a file with `reviews:`) comments on another "
+                "appraisal's answers; put this rater's own reasoning in notes",
+            )
+        )
+    if reviews is not None and rater.role == "self":
+        problems.append(
+            located.error(
+                ("rater",) if "rater" in data else ("reviews",),
+                "rater.role: a review is another rater's appraisal; give rater: {name: ..., "
+                f"role: ...}} with role one of {', '.join(RATER_ROLES[1:])}",
+            )
+        )
     if problems:
         raise problems.error()
     return Proposal(
@@ -203,6 +264,147 @@ def validate(located: Located, rubric: Rubric, *, ref: RubricRef | None = None) 
         notes=notes,
         waivers=waivers,
         lines=located.lines,
+        rater=rater,
+        reviews=reviews,
+        comments=comments,
+    )
+
+
+def _rater(located: Located, problems: Problems) -> Rater:
+    raw = located.data.get("rater")
+    if raw is None:
+        return Rater()
+    if not isinstance(raw, dict):
+        problems.append(
+            located.error(
+                ("rater",), f"rater: expected a mapping with name and role, not {_what(raw)}"
+            )
+        )
+        return Rater()
+    for key in raw:
+        if key not in ("name", "role"):
+            problems.append(
+                located.error(
+                    ("rater", key), f"rater: unknown key {key!r}; allowed keys: name, role"
+                )
+            )
+    role, name = raw.get("role"), raw.get("name")
+    if role not in RATER_ROLES:
+        shown = "missing" if role is None else repr(role)
+        problems.append(
+            located.error(
+                ("rater", "role") if role is not None else ("rater",),
+                f"rater.role: {shown}; allowed: {', '.join(RATER_ROLES)}",
+            )
+        )
+        role = "self"
+    if name is None:
+        name = ""
+    elif not isinstance(name, str):
+        problems.append(
+            located.error(("rater", "name"), f"rater.name: expected text, not {_what(name)}")
+        )
+        name = ""
+    elif why := _text_problem(name, 200):
+        problems.append(located.error(("rater", "name"), f"rater.name: {why}"))
+        name = ""
+    return Rater(role=str(role), name=name.strip())
+
+
+def _reviews(located: Located, rubric: Rubric, problems: Problems) -> Reviewed | None:
+    raw = located.data.get("reviews")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(
+            located.error(
+                ("reviews",),
+                f"reviews: expected a mapping with file and sha256 (of the appraisal reviewed), not {_what(raw)}",
+            )
+        )
+        return None
+    for key in raw:
+        if key not in REVIEWS_KEYS:
+            problems.append(
+                located.error(
+                    ("reviews", key),
+                    f"reviews: unknown key {key!r}{_close(key, REVIEWS_KEYS)}; allowed keys: {', '.join(REVIEWS_KEYS)}",
+                )
+            )
+    file, digest = raw.get("file"), raw.get("sha256")
+    if not isinstance(file, str) or not file.strip():
+        problems.append(
+            located.error(
+                ("reviews", "file") if "file" in raw else ("reviews",),
+                "reviews.file: required; the path of the appraisal reviewed, relative to this file",
+            )
+        )
+        file = ""
+    elif why := _text_problem(file, 1000):
+        problems.append(located.error(("reviews", "file"), f"reviews.file: {why}"))
+    if digest is not None and not (
+        isinstance(digest, str)
+        and len(digest) == 64
+        and all(c in "0123456789abcdef" for c in digest.lower())
+    ):
+        problems.append(
+            located.error(
+                ("reviews", "sha256"),
+                "reviews.sha256: expected the 64 hex digits of the reviewed file's SHA-256 "
+                "(`sha256sum FILE`)",
+            )
+        )
+        digest = None
+    seen = raw.get("seen")
+    seen_answers: dict[str, Any] | None = None
+    seen_notes: dict[str, str] | None = None
+    if seen is not None:
+        if isinstance(seen, dict):
+            for key in seen:
+                if key not in ("answers", "notes"):
+                    problems.append(
+                        located.error(
+                            ("reviews", "seen", key),
+                            f"reviews.seen: unknown key {key!r}; allowed keys: answers, notes",
+                        )
+                    )
+            seen_answers = _answers(located, rubric, problems, ("reviews", "seen", "answers"))
+            seen_notes = _notes(located, rubric, problems, ("reviews", "seen", "notes"))
+        else:
+            problems.append(
+                located.error(
+                    ("reviews", "seen"),
+                    f"reviews.seen: expected a mapping with answers and notes, not {_what(seen)}",
+                )
+            )
+    refused = raw.get("not_accepted")
+    not_accepted: list[str] = []
+    if refused is not None:
+        if not isinstance(refused, list):
+            problems.append(
+                located.error(
+                    ("reviews", "not_accepted"),
+                    f"reviews.not_accepted: expected a list of question ids, not {_what(refused)}",
+                )
+            )
+        else:
+            for i, qid in enumerate(refused):
+                if qid not in rubric.questions:
+                    problems.append(
+                        located.error(
+                            ("reviews", "not_accepted", i),
+                            f"reviews.not_accepted[{i}]: unknown question id "
+                            f"{qid!r}{_close(qid, list(rubric.questions))}",
+                        )
+                    )
+                elif qid not in not_accepted:
+                    not_accepted.append(qid)
+    return Reviewed(
+        file=file.strip(),
+        sha256=digest.lower() if isinstance(digest, str) else None,
+        seen_answers=seen_answers,
+        seen_notes=seen_notes,
+        not_accepted=tuple(not_accepted),
     )
 
 
@@ -280,15 +482,19 @@ def _project(located: Located, problems: Problems) -> Project:
     return Project(**values)
 
 
-def _answers(located: Located, rubric: Rubric, problems: Problems) -> dict[str, Any]:
-    raw = located.data.get("answers")
+def _answers(
+    located: Located, rubric: Rubric, problems: Problems, at: tuple[str, ...] = ("answers",)
+) -> dict[str, Any]:
+    """The answers at ``at`` (``answers``, or a review's ``reviews.seen.answers``)."""
+    raw = _at(located.data, at)
+    name = ".".join(at)
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         problems.append(
             located.error(
-                ("answers",),
-                f"answers: expected a mapping of question id to answer, not {_what(raw)}",
+                at,
+                f"{name}: expected a mapping of question id to answer, not {_what(raw)}",
             )
         )
         return {}
@@ -300,8 +506,8 @@ def _answers(located: Located, rubric: Rubric, problems: Problems) -> dict[str, 
                 continue
             problems.append(
                 located.error(
-                    ("answers", qid),
-                    f"answers.{qid}: unknown question id{_close(qid, list(rubric.questions))}; "
+                    (*at, qid),
+                    f"{name}.{qid}: unknown question id{_close(qid, list(rubric.questions))}; "
                     f"`qiappraise rubric show {rubric.id}` lists the {len(rubric.questions)} question ids",
                 )
             )
@@ -311,49 +517,71 @@ def _answers(located: Located, rubric: Rubric, problems: Problems) -> dict[str, 
         try:
             coerced = kind(q).coerce(q, value)
         except AnswerError as exc:
-            problems.append(located.error(("answers", qid), f"answers.{qid}: {exc}"))
+            problems.append(located.error((*at, qid), f"{name}.{qid}: {exc}"))
             continue
         if coerced is not None:
             out[qid] = coerced
     return out
 
 
-def _notes(located: Located, rubric: Rubric, problems: Problems) -> dict[str, str]:
-    raw = located.data.get("notes")
+def _notes(
+    located: Located,
+    rubric: Rubric,
+    problems: Problems,
+    at: tuple[str, ...] = ("notes",),
+    *,
+    general: bool = True,
+) -> dict[str, str]:
+    """Text by question id at ``at`` (``notes``, a review's ``comments``, ...).
+
+    ``general``: the key ``general`` (and a bare text) is the note on the whole.
+    """
+    raw = _at(located.data, at)
+    name = ".".join(at)
     if raw is None:
         return {}
-    if isinstance(raw, str):  # `notes: text` is the general note
+    if isinstance(raw, str) and general:  # `notes: text` is the general note
         raw = {"general": raw}
     if not isinstance(raw, dict):
         problems.append(
             located.error(
-                ("notes",),
-                f"notes: expected a mapping of question id to text, not {_what(raw)}",
+                at,
+                f"{name}: expected a mapping of question id to text, not {_what(raw)}",
             )
         )
         return {}
+    allowed = "a question id or 'general'" if general else "a question id"
     out: dict[str, str] = {}
     for key, value in raw.items():
-        if key != "general" and key not in rubric.questions:
+        if not (general and key == "general") and key not in rubric.questions:
             if problems.counted_if_full():
                 continue
             problems.append(
                 located.error(
-                    ("notes", key),
-                    f"notes.{key}: unknown question id{_close(key, list(rubric.questions))}; use a question id or 'general'",
+                    (*at, key),
+                    f"{name}.{key}: unknown question id{_close(key, list(rubric.questions))}; use {allowed}",
                 )
             )
         elif value is not None and not isinstance(value, (str, int, float)):
             problems.append(
-                located.error(("notes", key), f"notes.{key}: expected text, not {_what(value)}")
+                located.error((*at, key), f"{name}.{key}: expected text, not {_what(value)}")
             )
         elif value is not None:
             why = _text_problem(str(value), NOTE_LIMIT, multiline=True)
             if why:
-                problems.append(located.error(("notes", key), f"notes.{key}: {why}"))
+                problems.append(located.error((*at, key), f"{name}.{key}: {why}"))
             else:
                 out[key] = str(value)
     return out
+
+
+def _at(data: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in nested mappings, or None where a step is missing."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
 
 
 def _waivers(located: Located, problems: Problems) -> tuple[Waiver, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .proposal import PROJECT_KEYS
+from .proposal import PROJECT_KEYS, RATER_ROLES
 from .questions import kind
 from .rubric import (
     ChoiceQuestion,
@@ -122,6 +122,22 @@ def proposal_schema(rubric: Rubric) -> dict[str, Any]:
     """The JSON Schema of proposal files answering ``rubric``."""
     finding_ids = [f.id for f in rubric.findings]
     note = {"type": ["string", "number", "null"]}
+    answers = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {qid: answer_schema(q) for qid, q in rubric.questions.items()},
+    }
+    by_question = {
+        "anyOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "propertyNames": {"enum": ["general", *rubric.questions]},
+                "additionalProperties": note,
+            },
+        ]
+    }
+    notes = by_question
     return {
         "$schema": DRAFT,
         "title": f"qiappraise proposal: {rubric.title} ({rubric.id} {rubric.version})",
@@ -137,24 +153,11 @@ def proposal_schema(rubric: Rubric) -> dict[str, Any]:
             "rubric": _rubric_ref(rubric),
             "project": _project(),
             "answers": _nullable(
-                {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {qid: answer_schema(q) for qid, q in rubric.questions.items()},
-                },
+                answers,
                 description="Answers by question id (`qiappraise rubric show` lists them).",
             ),
             "notes": _nullable(
-                {
-                    "anyOf": [
-                        {"type": "string"},
-                        {
-                            "type": "object",
-                            "propertyNames": {"enum": ["general", *rubric.questions]},
-                            "additionalProperties": note,
-                        },
-                    ]
-                },
+                notes,
                 description="Notes by question id (or 'general'), shown in reports.",
             ),
             "waivers": _nullable(
@@ -177,6 +180,46 @@ def proposal_schema(rubric: Rubric) -> dict[str, Any]:
                     },
                 },
                 description="Findings accepted, each with the reason it does not apply.",
+            ),
+            "rater": _nullable(
+                {
+                    "type": "object",
+                    "required": ["role"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string"},
+                        "role": {"enum": list(RATER_ROLES)},
+                    },
+                },
+                description="Who gave these answers; without it, the project's own team (self).",
+            ),
+            "reviews": _nullable(
+                {
+                    "type": "object",
+                    "required": ["file"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "file": {"type": "string", "pattern": _NON_BLANK},
+                        "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+                        "seen": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {"answers": answers, "notes": notes},
+                        },
+                        "not_accepted": {
+                            "type": "array",
+                            "items": {"enum": list(rubric.questions)},
+                        },
+                    },
+                },
+                description=(
+                    "Makes this file a review: another rater's appraisal of the project in "
+                    "`file` (relative to this file), whose bytes had this SHA-256 when reviewed."
+                ),
+            ),
+            "comments": _nullable(
+                by_question,
+                description="A reviewer's comments on the reviewed answers, by question id.",
             ),
         },
     }

@@ -89,14 +89,14 @@ def test_unknown_question_id_without_suggestion(mini: Rubric) -> None:
 def test_unknown_top_level_key(mini: Rubric) -> None:
     assert problems(HEAD + "answer:\n  driver: need\n", mini) == [
         "p.yaml:4: unknown key 'answer' (did you mean 'answers'?); "
-        "allowed keys: rubric, project, answers, notes, waivers"
+        "allowed keys: rubric, project, answers, notes, waivers, rater, reviews, comments"
     ]
 
 
 def test_unknown_project_key(mini: Rubric) -> None:
     assert problems(HEAD + "  leed: Dr A\n", mini) == [
         "p.yaml:4: project: unknown key 'leed' (did you mean 'lead'?); "
-        "allowed keys: title, lead, team, setting, specialty, organisation, date, summary"
+        "allowed keys: title, lead, team, setting, specialty, organisation, date, summary, id"
     ]
 
 
@@ -216,7 +216,7 @@ def test_shape_of_the_whole_file(mini: Rubric) -> None:
         P.read_text("- a\n- b\n", "p.yaml")
     assert str(info.value) == (
         "p.yaml:1: a proposal must be a YAML mapping with the keys "
-        "rubric, project, answers, notes, waivers, not a list"
+        "rubric, project, answers, notes, waivers, rater, reviews, comments, not a list"
     )
     assert problems(HEAD + "answers: [driver]\n", mini) == [
         "p.yaml:4: answers: expected a mapping of question id to answer, not a list"
