@@ -79,6 +79,12 @@ class Row:
     dimensions: tuple[tuple[str, str], ...]  # (id, primary|secondary|none|unknown)
     findings: tuple[FindingRef, ...]  # active (not waived) findings, severity order
     reports: tuple[str, ...] = ()  # report file names inside the output folder
+    #: Who rated it: "self" (the project's team) unless the file says otherwise.
+    role: str = "self"
+    rater: str = ""  # the rater's name, when given
+    #: A review: the real path of the appraisal it reviews. "" for any other file.
+    reviews: str = ""
+    project_id: str = ""
 
     @property
     def provisional(self) -> bool:
@@ -113,6 +119,10 @@ class Row:
             self.dimensions,
             tuple((f.id, f.severity, f.title) for f in self.findings),
             self.reports,
+            self.role,
+            self.rater,
+            self.reviews,
+            self.project_id,
         )
 
 
@@ -152,6 +162,10 @@ def _row(
     dimensions: tuple[tuple[str, str], ...],
     findings: tuple[tuple[str, str, str], ...],
     reports: tuple[str, ...],
+    role: str = "self",
+    rater: str = "",
+    reviews: str = "",
+    project_id: str = "",
 ) -> Row:
     """A ``Row``, sharing its repeated parts with the rows before it."""
     return Row(
@@ -170,6 +184,10 @@ def _row(
         dimensions=_share(dimensions),
         findings=_findings(findings),
         reports=reports,
+        role=_share(role),
+        rater=rater,
+        reviews=reviews,
+        project_id=project_id,
     )
 
 
@@ -328,6 +346,14 @@ def _score(task: Task, options: Options) -> Outcome:
         dimensions=tuple((d.id, d.level) for d in a.dimensions),
         findings=_findings([(f.id, f.severity, f.title) for f in a.active_findings()]),
         reports=tuple(written),
+        role=proposal.rater.role,
+        rater=proposal.rater.name,
+        reviews=(
+            os.path.realpath(proposal.reviews.path(task.file))
+            if proposal.reviews is not None
+            else ""
+        ),
+        project_id=proposal.project.id,
     )
     meta = None
     if loaded.sha256 not in _sent_rubrics:

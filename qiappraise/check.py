@@ -8,13 +8,17 @@ since it is a problem with the check itself.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from .checkpaths import collect
 from .config import Resolver
 from .errors import InputError, QiAppraiseError, UsageError
-from .gate import CheckReport, FileResult, RuleInfo, evaluate, invalid, rule_infos
+from .gate import CheckReport, FileResult, RuleInfo, RuleResult, evaluate, invalid, rule_infos
 from .loading import load_rubric_option, resolve
 from .rubric_load import LoadedRubric
 from .scoring import score
@@ -34,6 +38,8 @@ def run(
         invalid(str(p.file), p, resolver.resolve(Path(p.file or ".")).policy) for p in problems
     ]
     rules: dict[str, RuleInfo] = {}
+    reviews: dict[str, list[_ReviewSeen]] = {}  # reviewed file's real path -> its reviews
+    own: dict[int, str] = {}  # results index -> real path, for files that are not reviews
     for file in files:
         resolved = resolver.resolve(file)
         policy = resolved.policy
@@ -47,11 +53,58 @@ def run(
             continue
         _check_policy_names(resolved.origins, policy.check_names(loaded.rubric))
         appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+        if proposal.reviews is not None:
+            target = os.path.realpath(proposal.reviews.path(file))
+            reviews.setdefault(target, []).append(
+                _ReviewSeen(str(file), proposal.rater.role, proposal.reviews.sha256)
+            )
+        else:
+            own[len(results)] = os.path.realpath(file)
         results.append(evaluate(proposal, appraisal, loaded.rubric, policy))
         _add_rules(rules, loaded)
+    for i, real in own.items():
+        if results[i].policy.require_review is not None:
+            results[i] = _with_review_rule(results[i], reviews.get(real, []))
     return CheckReport(
         files=tuple(results), skipped=tuple(skipped), rules=tuple(sorted(rules.values(), key=_id))
     )
+
+
+@dataclass(frozen=True)
+class _ReviewSeen:
+    file: str
+    role: str
+    sha256: str | None  # of the reviewed file when reviewed, if recorded
+
+
+def _with_review_rule(result: FileResult, seen: list[_ReviewSeen]) -> FileResult:
+    """``result`` with the policy/review rule: a review by the role asked, of this version."""
+    role = result.policy.require_review or "any"
+    by_role = [r for r in seen if role == "any" or r.role == role]
+    who = "any second rater" if role == "any" else f"a {role}"
+    if not by_role:
+        passed, message = (
+            False,
+            f"no file checked reviews it as {who}"
+            + (f" (reviewed by: {', '.join(sorted({r.role for r in seen}))})" if seen else ""),
+        )
+    else:
+        try:
+            digest = hashlib.sha256(Path(result.file).read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+        current = [r for r in by_role if r.sha256 is None or r.sha256 == digest]
+        if current:
+            passed, message = True, f"reviewed by {who}: {current[0].file}"
+        else:
+            passed = False
+            message = (
+                f"reviewed by {who} ({by_role[0].file}), but the file changed since "
+                "(its SHA-256 differs from the one the review records): the review "
+                "needs updating"
+            )
+    rule = RuleResult("policy/review", role, f"reviewed by {who}", passed, message, 1)
+    return dataclasses.replace(result, rules=(*result.rules, rule))
 
 
 def _id(rule: RuleInfo) -> str:

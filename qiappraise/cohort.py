@@ -10,6 +10,7 @@ and is *refuted* when neither is.
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,35 @@ class FindingFrequency:
 
 
 @dataclass(frozen=True)
+class Review:
+    """A second rater's appraisal in the cohort, beside the one it reviews."""
+
+    file: str
+    relative: str
+    role: str
+    rater: str
+    score: float | None
+    band: str | None
+    band_label: str
+    provisional: bool
+    #: The appraisal reviewed, when it is in this cohort (matched by the
+    #: review's ``reviews.file``, else by ``project.id``); None when it is not.
+    reviewed: ProjectRef | None
+
+    @property
+    def bands_agree(self) -> bool | None:
+        if self.reviewed is None or self.reviewed.band is None or self.band is None:
+            return None
+        return self.reviewed.band == self.band
+
+    @property
+    def score_difference(self) -> float | None:
+        if self.reviewed is None or self.reviewed.score is None or self.score is None:
+            return None
+        return round(self.score - self.reviewed.score, 1)
+
+
+@dataclass(frozen=True)
 class Cohort:
     scored: int
     failed: int
@@ -129,6 +159,18 @@ class Cohort:
     projects: tuple[ProjectRef, ...]  # by relative path
     failures: tuple[tuple[str, str], ...] = ()  # (file, one-line error), as given
     incomplete: int = 0  # scored, but with required questions unanswered
+    #: Reviews by second raters: scored, but not counted in the figures above,
+    #: which are one appraisal per project (a review would count it twice).
+    reviews: tuple[Review, ...] = ()
+
+    @property
+    def reviewed(self) -> int:
+        """Projects in the cohort with at least one review."""
+        return len({r.reviewed.file for r in self.reviews if r.reviewed is not None})
+
+    @property
+    def band_disagreements(self) -> int:
+        return sum(1 for r in self.reviews if r.bands_agree is False)
 
     @property
     def provisional(self) -> int:
@@ -205,6 +247,8 @@ def aggregate(
     ``failed`` counts them when only the number is known.
     """
     rows = sorted(rows, key=lambda r: (r.relative, r.file))
+    review_rows = [r for r in rows if r.reviews]
+    rows = [r for r in rows if not r.reviews]
     n = len(rows)
     dim_order = _ordered_union(d for m in rubrics for d in m.dimensions)
     band_order = _ordered_union(b for m in rubrics for b in m.bands)
@@ -294,6 +338,34 @@ def aggregate(
         neglect=neglect(dims) if n else None,
         findings=findings,
         projects=tuple(refs),
+        reviews=_reviews(review_rows, rows, refs),
+    )
+
+
+def _reviews(
+    review_rows: Sequence[Row], rows: Sequence[Row], refs: Sequence[ProjectRef]
+) -> tuple[Review, ...]:
+    """Each review beside the appraisal it reviews, when that is in the cohort."""
+    if not review_rows:
+        return ()
+    by_path = {os.path.realpath(r.file): refs[i] for i, r in enumerate(rows)}
+    by_id: dict[str, ProjectRef] = {}
+    for i, r in enumerate(rows):
+        if r.project_id and r.role == "self":
+            by_id.setdefault(r.project_id, refs[i])
+    return tuple(
+        Review(
+            file=r.file,
+            relative=r.relative,
+            role=r.role,
+            rater=r.rater,
+            score=r.score,
+            band=r.band,
+            band_label=r.band_label,
+            provisional=r.provisional,
+            reviewed=by_path.get(r.reviews) or (by_id.get(r.project_id) if r.project_id else None),
+        )
+        for r in review_rows
     )
 
 
@@ -355,5 +427,21 @@ def summary(c: Cohort) -> dict[str, Any]:
         "findings": [
             {"id": f.id, "severity": f.severity, "title": f.title, "count": f.count}
             for f in c.findings
+        ],
+        # Second raters' appraisals, beside the one each reviews; not counted above.
+        "reviews": [
+            {
+                "file": r.file,
+                "role": r.role,
+                "rater": r.rater or None,
+                "score": r.score,
+                "band": r.band,
+                "provisional": r.provisional,
+                "reviewed": None if r.reviewed is None else r.reviewed.file,
+                "reviewed_score": None if r.reviewed is None else r.reviewed.score,
+                "reviewed_band": None if r.reviewed is None else r.reviewed.band,
+                "bands_agree": r.bands_agree,
+            }
+            for r in c.reviews
         ],
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Sequence
 
 from .batch import Row, RubricMeta
@@ -53,6 +54,10 @@ def header(rubrics: Sequence[RubricMeta]) -> tuple[list[str], list[str], list[st
         "warnings",
         "infos",
         "findings",
+        # Last, so the columns before keep their places: who rated it, and
+        # for a review, the file it reviews.
+        "rater_role",
+        "reviews",
     ]
     return cols, list(sections), list(dims)
 
@@ -83,6 +88,14 @@ def to_csv(rows: Iterable[Row], rubrics: Sequence[RubricMeta]) -> str:
                 counts["warning"],
                 counts["info"],
                 " ".join(f.id for f in r.findings),
+                r.role,
+                neutralise(_relative(r.reviews)) if r.reviews else "",
             ]
         )
     return BOM + buf.getvalue()
+
+
+def _relative(path: str) -> str:
+    """A reviewed file's real path, shown relative to the working folder when inside it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel

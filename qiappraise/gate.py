@@ -43,6 +43,14 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "(require-evidence) also fails the check until each has a note.",
         "the-policy",
     ),
+    "policy/review": (
+        "A second rater has reviewed the proposal",
+        "The policy (require-review) asks for a review of each proposal by a rater of a "
+        "given role: a file with `rater: {role: ...}` and `reviews: {file: ...}` naming "
+        "this proposal, among the files checked, written for its current version (the "
+        "SHA-256 it records matches).",
+        "for-supervisors-a-second-rater-moderation-and-calibration",
+    ),
     "policy/fail-under": (
         "The overall score reaches the minimum",
         "The weighted mean of the section scores is below the policy's fail-under.",

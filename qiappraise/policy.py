@@ -50,6 +50,9 @@ class Policy:
     #: fails the check when no note backs it. Off by default: such a claim
     #: already counts as the level below, so it cannot inflate the score.
     require_evidence: bool = False
+    #: A rater role (supervisor, peer, assessor, or any) whose review each
+    #: proposal checked needs, among the files checked; None: no review needed.
+    require_review: str | None = None
 
     def check_names(self, rubric: Rubric) -> list[tuple[str, str]]:
         """(where, problem) for every section, dimension or band the rubric lacks.
@@ -144,6 +147,20 @@ def read_min_band(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise SettingError("expected a band id, e.g. stepping-stone")
+    return value.strip()
+
+
+#: What require-review accepts: a reviewer's role, or any of them.
+REVIEW_ROLES = ("supervisor", "peer", "assessor", "any")
+
+
+def read_review_role(value: Any) -> str | None:
+    if value is None or value is False or (isinstance(value, str) and value.strip() == "none"):
+        return None
+    if not isinstance(value, str) or value.strip() not in REVIEW_ROLES:
+        raise SettingError(
+            f"expected a reviewer's role: {', '.join(REVIEW_ROLES)} (or none), not {value!r}"
+        )
     return value.strip()
 
 
@@ -250,6 +267,13 @@ SETTINGS: dict[str, Setting] = {
             read_bool,
             "--require-evidence",
             "whether a claim that needs evidence fails the check when no note backs it",
+        ),
+        Setting(
+            "require-review",
+            "require_review",
+            read_review_role,
+            "--require-review",
+            "a review each proposal needs, by a rater of this role (supervisor, peer, assessor, any)",
         ),
     )
 }

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .batch import Row
+from .cohort import Review
 from .compare import LEVEL_WORDS, Comparison
 from .present import fmt_score, hanging
 from .textcheck import visible
@@ -281,3 +282,35 @@ def _level_words(level: str) -> str:
 def _one_decimal(value: float | None) -> str:
     # The change is shown to one decimal, so the scores are too: 77.2 → 82.0 (+4.8).
     return "n/a" if value is None else f"{value:.1f}"
+
+
+def review_lines(console: Console, reviews: Sequence[Review]) -> None:
+    """Second raters' appraisals, each beside the one it reviews (`batch` on the terminal)."""
+    if not reviews:
+        return
+    console.print()
+    disagree = sum(1 for r in reviews if r.bands_agree is False)
+    console.print(
+        Text(
+            f"Reviews ({len(reviews)}; bands differ in {disagree})",
+            style="bold",
+        )
+    )
+    for r in sorted(reviews, key=lambda r: (r.reviewed is None, r.relative)):
+        who = f"{r.rater}, {r.role}" if r.rater else r.role
+        mark = PROVISIONAL_MARK if r.provisional else ""
+        theirs = f"{fmt_score(r.score)}{mark} {r.band_label or 'not placed'}"
+        if r.reviewed is None:
+            console.print(
+                Text(f"  {visible(r.relative)} ({who}): {theirs}; reviews a file not in this batch")
+            )
+            continue
+        own = r.reviewed
+        own_mark = PROVISIONAL_MARK if own.provisional else ""
+        agree = {True: "bands agree", False: "BANDS DIFFER", None: "not both placed"}[r.bands_agree]
+        hanging(
+            console,
+            "  ",
+            f"{own.title}: self {fmt_score(own.score)}{own_mark} {own.band_label or 'not placed'}"
+            f" | {who} {theirs} ({agree}; {visible(r.relative)})",
+        )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+from pathlib import Path
 
 from qiappraise.batch import FindingRef, Row, RubricMeta
 from qiappraise.csvout import BOM, neutralise, to_csv
@@ -51,11 +53,22 @@ def test_injection_in_a_title_is_text() -> None:
     assert header == [
         "file", "title", "lead", "score", "band", "position", "complete", "provisional",
         "section:purpose", "section:measures", "dimension:safe", "dimension:equitable",
-        "errors", "warnings", "infos", "findings",
+        "errors", "warnings", "infos", "findings", "rater_role", "reviews",
     ]  # fmt: skip
     assert data[1] == '\'=HYPERLINK("http://evil","x")' and data[2] == "'@lead"
     assert data[3:10] == ["50", "repair", "0.25", "yes", "no", "40", ""]
-    assert data[10:] == ["primary", "none", "0", "1", "1", "CE1 CE2"]
+    assert data[10:] == ["primary", "none", "0", "1", "1", "CE1 CE2", "self", ""]
+
+
+def test_a_review_names_its_rater_and_what_it_reviews(tmp_path: Path) -> None:
+    reviewed = tmp_path / "=trainee.yaml"  # a formula-like name stays text
+    review = dataclasses.replace(
+        row("Screening"), role="supervisor", reviews=str(reviewed.resolve())
+    )
+    text = to_csv([review], [META])
+    (data,) = list(csv.DictReader(io.StringIO(text[1:])))
+    assert data["rater_role"] == "supervisor"
+    assert data["reviews"].endswith("=trainee.yaml") and not data["reviews"].startswith("=")
     assert "\r\n" in text
 
 

@@ -313,11 +313,16 @@ def batch(
     for f in failed:
         err(f"error: {_one_line_error(f)}")
     if json_file != "-" and csv_file != "-" and rows:
-        from ..present_batch import cohort_table, sort_rows
+        from ..present_batch import cohort_table, review_lines, sort_rows
 
         band_order = [b for m in metas.values() for b, _ in m.bands]
         labels = {d: label for m in metas.values() for d, label in m.dimensions}
-        cohort_table(console(), sort_rows(rows, sort.value, band_order), labels)
+        out_console = console()
+        # One line per project: reviews are listed beneath, beside what they review.
+        own = [r for r in rows if not r.reviews]
+        if own:
+            cohort_table(out_console, sort_rows(own, sort.value, band_order), labels)
+        review_lines(out_console, cohort.reviews)
     if out is not None and rows:
         err(
             f"wrote {len(rows)} report{'s' if len(rows) != 1 else ''} and the cohort report to {out}"

@@ -114,6 +114,16 @@ def check(
             show_default=False,
         ),
     ] = None,
+    require_review: Annotated[
+        str | None,
+        typer.Option(
+            "--require-review",
+            metavar="ROLE",
+            help="Fail proposals that no file checked reviews as ROLE: supervisor, peer, "
+            "assessor, any, or none. Give the folders holding the reviews too.",
+            show_default=False,
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -157,6 +167,7 @@ def check(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
         require_evidence=require_evidence,
+        require_review=require_review,
     )
     resolver = Resolver(overrides, explicit=config, isolated=isolated)
     if show_config:
@@ -261,6 +272,8 @@ def _overrides(**options: Any) -> dict[str, Any]:
         raw["allow-incomplete"] = options["allow_incomplete"]
     if options["require_evidence"] is not None:
         raw["require-evidence"] = options["require_evidence"]
+    if options["require_review"] is not None:
+        raw["require-review"] = options["require_review"]
     values: dict[str, Any] = {}
     for key, value in raw.items():
         try:

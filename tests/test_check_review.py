@@ -1,0 +1,111 @@
+"""`check --require-review ROLE` (and `require-review` in config): a second rater's review is needed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .test_cli_core import run
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAINEE = ROOT / "examples" / "poverty-screening.yaml"
+REVIEW = ROOT / "examples" / "reviews" / "poverty-screening.supervisor.yaml"
+LENIENT = ("--fail-under", "0", "--allow-incomplete", "--fail-on", "none")
+
+
+def _folder(tmp_path: Path, **reviews: Any) -> Path:
+    """A trainee's file and, for each name given, a review with those ``reviews``/``rater`` edits."""
+    folder = tmp_path / "proposals"
+    folder.mkdir(parents=True)
+    shutil.copyfile(TRAINEE, folder / "trainee.yaml")
+    for name, edits in reviews.items():
+        data = yaml.safe_load(REVIEW.read_text())
+        data["reviews"] = {"file": "trainee.yaml", **edits.get("reviews", {})}
+        data["rater"] = edits.get("rater", data["rater"])
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(data))
+    return folder
+
+
+def _rule(folder: Path, *args: str) -> tuple[int, dict[str, Any] | None]:
+    result = run("check", folder, *LENIENT, "-f", "json", *args)
+    doc = json.loads(result.stdout)
+    (trainee,) = [f for f in doc["files"] if f["file"].endswith("trainee.yaml")]
+    rules = [r for r in trainee["rules"] if r["rule"] == "policy/review"]
+    return result.exit_code, (rules[0] if rules else None)
+
+
+def test_no_rule_unless_asked(tmp_path: Path) -> None:
+    code, rule = _rule(_folder(tmp_path))
+    assert code == 0 and rule is None
+
+
+def test_a_missing_review_fails(tmp_path: Path) -> None:
+    code, rule = _rule(_folder(tmp_path), "--require-review", "supervisor")
+    assert code == 1
+    assert rule is not None and rule["passed"] is False
+    assert "no file checked reviews it as a supervisor" in rule["message"]
+
+
+def test_a_supervisors_review_passes(tmp_path: Path) -> None:
+    code, rule = _rule(_folder(tmp_path, review={}), "--require-review", "supervisor")
+    assert code == 0, rule
+    assert rule is not None and rule["passed"] is True and "review.yaml" in rule["message"]
+
+
+def test_a_review_by_another_role_does_not_count(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, review={"rater": {"role": "peer", "name": "Dr P"}})
+    code, rule = _rule(folder, "--require-review", "supervisor")
+    assert code == 1 and rule is not None
+    assert "(reviewed by: peer)" in rule["message"]
+    code, rule = _rule(folder, "--require-review", "any")
+    assert code == 0 and rule is not None and rule["passed"]
+
+
+def test_a_review_of_an_older_version_needs_updating(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, review={"reviews": {"sha256": "0" * 64}})
+    code, rule = _rule(folder, "--require-review", "supervisor")
+    assert code == 1 and rule is not None
+    assert "the file changed since" in rule["message"]
+    digest = hashlib.sha256((folder / "trainee.yaml").read_bytes()).hexdigest()
+    current = _folder(tmp_path / "b", review={"reviews": {"sha256": digest}})
+    code, rule = _rule(current, "--require-review", "supervisor")
+    assert code == 0 and rule is not None and rule["passed"]
+
+
+def test_reviews_themselves_need_no_review(tmp_path: Path) -> None:
+    result = run(
+        "check",
+        _folder(tmp_path, review={}),
+        *LENIENT,
+        "-f",
+        "json",
+        "--require-review",
+        "supervisor",
+    )
+    doc = json.loads(result.stdout)
+    (review,) = [f for f in doc["files"] if f["file"].endswith("review.yaml")]
+    assert not [r for r in review["rules"] if r["rule"] == "policy/review"]
+
+
+def test_the_config_key(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.qiappraise]\nrequire-review = "supervisor"\n')
+    result = run("check", folder, *LENIENT, "-f", "json")
+    assert result.exit_code == 1
+    assert '"policy/review"' in result.stdout
+
+
+@pytest.mark.parametrize("bad", ["boss", "self"])
+def test_a_bad_role_is_a_usage_error(tmp_path: Path, bad: str) -> None:
+    result = run("check", _folder(tmp_path), "--require-review", bad)
+    assert result.exit_code == 2
+    assert (
+        "--require-review: expected a reviewer's role: supervisor, peer, assessor, any"
+        in result.stderr
+    )
