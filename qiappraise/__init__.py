@@ -6,6 +6,9 @@ The library API: load a rubric and a proposal, score it, render a report.
     >>> loaded = load_rubric(default_rubric_path())           # doctest: +SKIP
     >>> proposal = load_proposal("examples/cypic.yaml", loaded.rubric)  # doctest: +SKIP
     >>> appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)  # doctest: +SKIP
+
+A second rater's appraisal of the same project (a review) is moderated
+against the first with ``moderate(rubric, first, second)``.
 """
 
 __version__ = "0.1.0"
@@ -14,12 +17,14 @@ __all__ = [
     "Appraisal",
     "InputError",
     "LoadedRubric",
+    "Moderation",
     "Proposal",
     "QiAppraiseError",
     "Rubric",
     "__version__",
     "load_proposal",
     "load_rubric",
+    "moderate",
     "score",
 ]
 
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from .appraisal import Appraisal
     from .errors import InputError, QiAppraiseError
     from .loading import load_proposal
+    from .moderation import Moderation, moderate
     from .proposal import Proposal
     from .rubric import Rubric
     from .rubric_load import LoadedRubric, load_rubric
@@ -43,6 +49,8 @@ _LAZY = {
     "InputError": "errors",
     "QiAppraiseError": "errors",
     "load_proposal": "loading",
+    "Moderation": "moderation",
+    "moderate": "moderation",
     "Proposal": "proposal",
     "Rubric": "rubric",
     "LoadedRubric": "rubric_load",
