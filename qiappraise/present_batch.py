@@ -26,7 +26,7 @@ PROVISIONAL_MARK = " prov."
 
 
 def sort_rows(rows: Sequence[Row], key: str, band_order: Sequence[str]) -> list[Row]:
-    """Rows ordered for the table: best score or furthest band first; else A-Z."""
+    """Rows ordered for the table: best score, or furthest band then best score, first; else A-Z."""
     rank = {b: i for i, b in enumerate(band_order)}
     if key == "score":
         return sorted(rows, key=lambda r: (r.score is None, -(r.score or 0.0), r.file))
@@ -36,7 +36,10 @@ def sort_rows(rows: Sequence[Row], key: str, band_order: Sequence[str]) -> list[
             key=lambda r: (
                 r.band is None,
                 -rank.get(r.band or "", -1),
-                -(r.position or 0.0),
+                # Within a band, by score: the table shows the score, not the
+                # position, so an order by position looked arbitrary (issue 14).
+                r.score is None,
+                -(r.score or 0.0),
                 r.file,
             ),
         )

@@ -164,3 +164,25 @@ def test_an_answer_whose_question_may_not_apply_is_said_so(proposal: MakeProposa
     path = proposal(target_name="The four-hour standard", outcome=True, scope="pathway")
     out = score("-r", MINI_RUBRIC, path)
     assert "Answered, but whether it applies waits on an unanswered question: target_name" in out
+
+
+def test_sort_by_band_orders_each_band_by_score() -> None:
+    from qiappraise.batch import Row
+    from qiappraise.present_batch import sort_rows
+
+    def row(name: str, band: str, score: float, position: float) -> Row:
+        return Row(
+            file=name, relative=name, title=name, lead="", rubric_sha256="", score=score,
+            band=band, band_label=band, position=position, complete=True, sections=(),
+            dimensions=(), findings=(),
+        )  # fmt: skip
+
+    rows = [
+        row("a", "repair", 80, 0.1),
+        row("b", "reform", 40, 0.9),
+        row("c", "reform", 70, 0.7),
+        row("d", "repair", 20, 0.2),
+    ]
+    ordered = sort_rows(rows, "band", ["repair", "stepping-stone", "reform"])
+    # Reform first; within a band the better score first, whatever the position.
+    assert [r.file for r in ordered] == ["c", "b", "a", "d"]
