@@ -14,18 +14,19 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .cliutil import CONTEXT, err
+from .cliutil import CONTEXT, err, report_error
+from .commands import agreement as _agreement
 from .commands import appraise as _appraise
 from .commands import batch as _batch
 from .commands import check as _check
 from .commands import moderate as _moderate
+from .commands import review as _review
 from .commands import rubric as _rubric
 from .commands import score as _score
 from .errors import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
     OutputError,
-    ProblemsError,
     QiAppraiseError,
 )
 
@@ -41,14 +42,8 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except OutputError:
             raise  # stdout failed: stdio.run ends the process, wherever the write was
-        except ProblemsError as exc:
-            for problem in exc.problems:
-                err(f"error: {problem}")
-            if (rest := exc.omitted_line()) is not None:
-                err(f"error: {rest}")
-            raise typer.Exit(exc.exit_code) from None
         except QiAppraiseError as exc:
-            err(f"error: {exc}")
+            report_error(exc)
             raise typer.Exit(exc.exit_code) from None
         except (KeyboardInterrupt, typer.Abort):
             err("interrupted")
@@ -118,8 +113,10 @@ def _root(
 COMMAND_MODULES = (
     _score,
     _appraise,
+    _review,
     _batch,
     _moderate,
+    _agreement,
     _check,
     _rubric,
 )

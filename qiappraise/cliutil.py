@@ -11,6 +11,8 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console, RenderHook
 
+    from .errors import QiAppraiseError
+
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -25,6 +27,19 @@ def err(message: str) -> None:
     from .textcheck import inert_log_line
 
     typer.echo(inert_log_line(message.rstrip("\r\n")), err=True)
+
+
+def report_error(exc: QiAppraiseError) -> None:
+    """An error as ``error: ...`` lines on stderr: one per problem, and the count of any left out."""
+    from .errors import ProblemsError
+
+    if not isinstance(exc, ProblemsError):
+        err(f"error: {exc}")
+        return
+    for problem in exc.problems:
+        err(f"error: {problem}")
+    if (rest := exc.omitted_line()) is not None:
+        err(f"error: {rest}")
 
 
 def console(stderr: bool = False) -> Console:

@@ -33,13 +33,31 @@ def test_score_json_is_the_array_json_dumps_writes(tmp_path: Path) -> None:
     assert result.stdout == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
 
 
-def test_score_json_prints_nothing_when_a_later_file_is_bad(tmp_path: Path) -> None:
+def test_score_json_leaves_out_a_file_it_cannot_score_and_fails(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("rubric: {id: critical-engagement, version: 2.0.0}\nproject: []\n")
-    result = run("score", "-f", "json", EXAMPLES[0], EXAMPLES[1], bad)
+    result = run("score", "-f", "json", EXAMPLES[0], bad, EXAMPLES[1])
     assert result.exit_code == 2
-    assert result.stdout == ""  # no partial array for a JSON reader to choke on
+    # One whole array, of the files that could be scored, in the order given.
+    expected = [document(appraise_file(f)) for f in (EXAMPLES[0], EXAMPLES[1])]
+    assert result.stdout == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
     assert "bad.yaml:2" in result.stderr
+
+
+def test_score_text_shows_what_it_can_then_fails(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    result = run("score", EXAMPLES[0], missing)
+    assert result.exit_code == 2
+    assert "Critical engagement score" in result.stdout or "Score" in result.stdout
+    assert result.stderr.strip() == f"error: {missing}: no such file"
+
+
+def test_score_on_a_folder_names_batch(tmp_path: Path) -> None:
+    result = run("score", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {tmp_path}: is a folder; `qiappraise batch {tmp_path}` scores every proposal in it"
+    )
 
 
 _PEAK = textwrap.dedent(

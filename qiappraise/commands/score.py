@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..cliutil import RubricOption, TemplateDirOption, console, emit
+from ..cliutil import RubricOption, TemplateDirOption, console, emit, report_error
 
 
 class Format(str, Enum):
@@ -34,25 +34,50 @@ def score(
     Prints a summary per file on the terminal, or with --format json a JSON
     array with one document per file, in the order given. A proposal with
     required questions unanswered is scored as provisional: they count as 0,
-    so its score can only rise as they are answered.
+    so its score can only rise as they are answered. A file that cannot be
+    scored is reported and the others are still shown; the exit code is then
+    2. For a folder, use `qiappraise batch`.
 
     Example: qiappraise score examples/cypic.yaml
     """
-    from ..loading import appraise_file
-
+    _no_folders(files)
     if format is Format.json:
         _json_array(files, rubric)
         return
     from .. import present
+    from ..errors import QiAppraiseError
+    from ..loading import appraise_file
 
     # Each file is scored and shown in turn, so memory stays flat however many
-    # files are given; a bad file stops the run where it is, with its error.
+    # files are given; a file that cannot be scored is reported in its place.
     out = console()
-    for i, f in enumerate(files):
-        a = appraise_file(f, rubric)
-        if i:
+    failed: QiAppraiseError | None = None
+    shown = 0
+    for f in files:
+        try:
+            a = appraise_file(f, rubric)
+        except QiAppraiseError as exc:
+            out.file.flush()
+            report_error(exc)
+            failed = failed or exc
+            continue
+        if shown:
             out.rule()
         present.appraisal(out, a)
+        shown += 1
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)
+
+
+def _no_folders(files: list[Path]) -> None:
+    """A folder given to `score` is a usage error that names the command for folders."""
+    from ..errors import UsageError
+
+    for f in files:
+        if f.is_dir():
+            raise UsageError(
+                f"{f}: is a folder; `qiappraise batch {f}` scores every proposal in it"
+            )
 
 
 # Above this, the JSON array waits on disk instead of in memory.
@@ -60,27 +85,41 @@ _SPOOL_BYTES = 8 << 20
 
 
 def _json_array(files: list[Path], rubric: Path | None) -> None:
-    """Print the JSON array of ``files``' documents, all or nothing.
+    """Print the JSON array of the documents of the files that can be scored.
 
     Holding every appraisal until the end made memory grow with the file
     count (657 MB for 5,000 files). Each document is serialised as soon as
     its file is scored and the appraisal dropped; the text waits in a spooled
-    temporary file, so a bad file late in the list still prints no partial
-    array. The bytes are those of ``json.dumps(list, indent=2)``: a
-    document's lines indented two more spaces inside the array.
+    temporary file, so stdout gets one whole array, never a partial one. A
+    file that cannot be scored is reported on stderr and left out of the
+    array, and the exit code is then 2. The bytes are those of
+    ``json.dumps(list, indent=2)``: a document's lines indented two more
+    spaces inside the array.
     """
+    from ..errors import QiAppraiseError
     from ..jsonout import document
     from ..loading import appraise_file
 
+    failed: QiAppraiseError | None = None
     with tempfile.SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8") as buf:
         buf.write("[")
-        for i, f in enumerate(files):
-            text = json.dumps(document(appraise_file(f, rubric)), indent=2, ensure_ascii=False)
-            buf.write(",\n" if i else "\n")
+        n = 0
+        for f in files:
+            try:
+                doc = document(appraise_file(f, rubric))
+            except QiAppraiseError as exc:
+                report_error(exc)
+                failed = failed or exc
+                continue
+            text = json.dumps(doc, indent=2, ensure_ascii=False)
+            buf.write(",\n" if n else "\n")
             buf.write(textwrap.indent(text, "  "))
-        buf.write("\n]\n" if files else "]\n")
+            n += 1
+        buf.write("\n]\n" if n else "]\n")
         buf.seek(0)
         shutil.copyfileobj(buf, sys.stdout)
+    if failed is not None:
+        raise typer.Exit(failed.exit_code)
 
 
 def report(
