@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .checkpaths import collect
 from .config import Resolver
-from .errors import InputError, QiAppraiseError, UsageError
+from .errors import InputError, ProblemsError, QiAppraiseError
 from .gate import CheckReport, FileResult, RuleInfo, RuleResult, evaluate, invalid, rule_infos
 from .loading import load_rubric_option, resolve
 from .rubric_load import LoadedRubric
@@ -117,9 +117,18 @@ def _add_rules(rules: dict[str, RuleInfo], loaded: LoadedRubric) -> None:
 
 
 def _check_policy_names(origins: Mapping[str, str], problems: list[tuple[str, str]]) -> None:
+    """Every section, dimension or band the policy names that the rubric lacks, at once."""
     if not problems:
         return
-    where, message = problems[0]
-    key = where.split(".", 1)[0]  # min-section.<id> -> min-section
-    origin = origins.get(where) or origins.get(key, "")
-    raise UsageError(f"{origin}: {key}: {message}" if origin else f"{key}: {message}")
+    errors: list[InputError] = []
+    for where, message in problems:
+        key = where.split(".", 1)[0]  # min-section.<id> -> min-section
+        origin = origins.get(where) or origins.get(key, "")
+        file, _, line = origin.rpartition(":")
+        if file and line.isdigit():
+            errors.append(InputError(f"{key}: {message}", file=file, line=int(line)))
+        else:  # the command line, or a default
+            errors.append(
+                InputError(f"{origin}: {key}: {message}" if origin else f"{key}: {message}")
+            )
+    raise ProblemsError(sorted(errors, key=lambda e: (e.file or "", e.line or 0)))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, Problems
 from .policy import DEFAULT, SETTINGS, Policy, SettingError, with_values
 
 if sys.version_info >= (3, 11):
@@ -102,22 +102,31 @@ def read_config(path: Path) -> ConfigFile:
         raw, line_of = _read_yaml(path, shown)
     values: dict[str, Any] = {}
     lines: dict[str, int | None] = {}
+    # Every problem at once, as for proposals: five mistakes took four runs.
+    problems = Problems()
     for key, value in raw.items():
         setting = SETTINGS.get(key)
         if setting is None:
-            raise InputError(
-                f"unknown key {key!r}{_close(key)}; allowed keys: {', '.join(SETTINGS)}",
-                file=shown,
-                line=line_of((key,)),
-            )
+            if not problems.counted_if_full():
+                problems.append(
+                    InputError(
+                        f"unknown key {key!r}{_close(key)}; allowed keys: {', '.join(SETTINGS)}",
+                        file=shown,
+                        line=line_of((key,)),
+                    )
+                )
+            continue
         try:
             values[key] = setting.read(value)
         except SettingError as exc:
-            raise InputError(f"{key}: {exc}", file=shown, line=line_of((key, *exc.key))) from None
+            problems.append(InputError(f"{key}: {exc}", file=shown, line=line_of((key, *exc.key))))
+            continue
         lines[key] = line_of((key,))
         if isinstance(value, Mapping):  # so a wrong section id can be shown on its own line
             for sub in value:
                 lines[f"{key}.{sub}"] = line_of((key, str(sub)))
+    if problems:
+        raise problems.error()
     return ConfigFile(shown, values, lines)
 
 

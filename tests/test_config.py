@@ -386,3 +386,37 @@ def test_yaml_nested_5000_deep_without_libyaml(monkeypatch: pytest.MonkeyPatch) 
         with pytest.raises(InputError) as info:
             yamlio.load_text(text, "deep.yaml")
         assert info.value.message == "invalid YAML: nesting deeper than 64 levels; not loaded"
+
+
+def test_every_problem_in_a_config_file_at_once(tmp_path: Path) -> None:
+    (tmp_path / ".qiappraise.yaml").write_text(
+        "fail-undr: 40\nmin-section: {purpose: 500}\nfail-on: [fatal]\nallow-incomplete: maybe\n",
+        encoding="utf-8",
+    )
+    shutil.copyfile(
+        Path(__file__).resolve().parent.parent / "examples" / "cypic.yaml", tmp_path / "p.yaml"
+    )
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":")[2] for line in lines] == ["1", "2", "3", "4"], lines
+    assert all(line.startswith("error: ") and ".qiappraise.yaml:" in line for line in lines)
+
+
+def test_every_name_the_rubric_lacks_at_once(tmp_path: Path) -> None:
+    (tmp_path / ".qiappraise.yaml").write_text(
+        "min-band: nowhere\nrequire-dimensions: [equitble]\nmin-section: {purpse: 50}\n",
+        encoding="utf-8",
+    )
+    shutil.copyfile(
+        Path(__file__).resolve().parent.parent / "examples" / "cypic.yaml", tmp_path / "p.yaml"
+    )
+    result = run("check", tmp_path / "p.yaml")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3
+    assert [
+        "min-band" in lines[0],
+        "require-dimensions" in lines[1],
+        "min-section" in lines[2],
+    ] == [True] * 3
