@@ -38,6 +38,9 @@ class ConfigFile:
     values: Mapping[str, Any] = field(default_factory=dict)
     #: By key, and by ``key.id`` for each entry of a mapping (min-section).
     lines: Mapping[str, int | None] = field(default_factory=dict)
+    #: ``paths``: what `check` checks when given no paths, relative to the
+    #: config file's folder. Not a policy value.
+    paths: tuple[Path, ...] = ()
 
     def origin(self, key: str) -> str:
         line = self.lines.get(key)
@@ -104,13 +107,21 @@ def read_config(path: Path) -> ConfigFile:
     lines: dict[str, int | None] = {}
     # Every problem at once, as for proposals: five mistakes took four runs.
     problems = Problems()
+    paths: tuple[Path, ...] = ()
     for key, value in raw.items():
+        if key == "paths":
+            try:
+                paths = _paths(value, path.parent)
+            except SettingError as exc:
+                problems.append(InputError(f"paths: {exc}", file=shown, line=line_of((key,))))
+            lines[key] = line_of((key,))
+            continue
         setting = SETTINGS.get(key)
         if setting is None:
             if not problems.counted_if_full():
                 problems.append(
                     InputError(
-                        f"unknown key {key!r}{_close(key)}; allowed keys: {', '.join(SETTINGS)}",
+                        f"unknown key {key!r}{_close(key)}; allowed keys: {', '.join(SETTINGS)}, paths",
                         file=shown,
                         line=line_of((key,)),
                     )
@@ -127,7 +138,19 @@ def read_config(path: Path) -> ConfigFile:
                 lines[f"{key}.{sub}"] = line_of((key, str(sub)))
     if problems:
         raise problems.error()
-    return ConfigFile(shown, values, lines)
+    return ConfigFile(shown, values, lines, paths)
+
+
+def _paths(value: Any, folder: Path) -> tuple[Path, ...]:
+    """The ``paths`` key: files or folders (or globs) to check, relative to ``folder``."""
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(i, str) and i.strip() for i in items)
+    ):
+        raise SettingError("expected a list of files or folders to check, e.g. [proposals/]")
+    return tuple(folder / i.strip() for i in items)
 
 
 def _close(key: str) -> str:

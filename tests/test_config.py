@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -420,3 +421,48 @@ def test_every_name_the_rubric_lacks_at_once(tmp_path: Path) -> None:
         "require-dimensions" in lines[1],
         "min-section" in lines[2],
     ] == [True] * 3
+
+
+def test_check_with_no_paths_uses_the_configs_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = tmp_path / "cohort"
+    sub.mkdir()
+    shutil.copyfile(
+        Path(__file__).resolve().parent.parent / "examples" / "cypic.yaml", sub / "p.yaml"
+    )
+    (tmp_path / ".qiappraise.yaml").write_text(
+        "paths: [cohort]\nfail-under: 0\nallow-incomplete: true\nfail-on: none\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "note: checking cohort (paths in .qiappraise.yaml)" in result.stderr
+    assert [f["file"] for f in json.loads(result.stdout)["files"]] == ["cohort/p.yaml"]
+
+
+def test_check_with_no_paths_falls_back_to_proposals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("check")
+    assert result.exit_code == 2
+    assert "give proposal files or folders to check" in result.stderr
+    assert "paths in the config" in result.stderr
+    (tmp_path / "proposals").mkdir()
+    shutil.copyfile(
+        Path(__file__).resolve().parent.parent / "examples" / "cypic.yaml",
+        tmp_path / "proposals" / "p.yaml",
+    )
+    result = run(
+        "check", "--isolated", "--fail-under", "0", "--allow-incomplete", "--fail-on", "none"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "note: checking proposals/ (no paths given)" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["[]", "3", "[proposals, 4]"])
+def test_a_bad_paths_value_is_an_error(tmp_path: Path, value: str) -> None:
+    (tmp_path / ".qiappraise.yaml").write_text(f"paths: {value}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="paths: expected a list of files or folders"):
+        read_config(tmp_path / ".qiappraise.yaml")

@@ -174,9 +174,7 @@ def check(
         typer.echo(_show_config(resolver, paths or [Path(".")]), nl=False)
         return
     if not paths:
-        raise UsageError(
-            "give proposal files or folders to check, e.g. qiappraise check proposals/"
-        )
+        paths = _default_paths(resolver)
 
     from ..check import run
     from ..checkformats import FORMATS
@@ -292,6 +290,26 @@ def _pair(item: str) -> tuple[str, Any]:
     if not sep or not name.strip() or number is None:
         raise UsageError(f"--min-section: {item!r}: expected SECTION=SCORE, e.g. purpose=60")
     return name.strip(), number
+
+
+def _default_paths(resolver: "Resolver") -> list[Path]:
+    """What `check` with no paths checks: the config's ``paths``, else ./proposals."""
+    from ..config import display_path
+
+    config = resolver.config_for(Path("."))
+    if config is not None and config.paths:
+        # Relative to the working folder, as if typed: annotations name files that way.
+        shown = [Path(display_path(p)) for p in config.paths]
+        err(f"note: checking {', '.join(map(str, shown))} (paths in {config.path})")
+        return shown
+    if Path("proposals").is_dir():
+        err("note: checking proposals/ (no paths given)")
+        return [Path("proposals")]
+    raise UsageError(
+        "give proposal files or folders to check, e.g. `qiappraise check proposals/`, "
+        "or list them as paths in the config (.qiappraise.yaml or [tool.qiappraise] "
+        "in pyproject.toml)"
+    )
 
 
 def _show_config(resolver: "Resolver", paths: list[Path]) -> str:
