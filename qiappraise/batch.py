@@ -253,7 +253,7 @@ _rubric_paths: dict[str, Path] = {}
 _sent_rubrics: set[str] = set()
 #: Rubrics loaded in this run, by path: one stat and resolve per run, not per file.
 _loaded: dict[str, LoadedRubric] = {}
-_environment: Any = None
+_environments: dict[str | None, Any] = {}
 
 
 def _rubric_path(rubric_id: str) -> Path:
@@ -266,12 +266,17 @@ def _rubric_path(rubric_id: str) -> Path:
 
 
 def _env(template_dir: str | None) -> Any:
-    global _environment
-    if _environment is None:
+    """The report environment for ``template_dir``, built once per process and folder.
+
+    Keyed by the folder: a later run in the same process (the library, the
+    test suite) with another --template-dir must not render with the first's.
+    """
+    found = _environments.get(template_dir)
+    if found is None:
         from .report import environment
 
-        _environment = environment(template_dir)
-    return _environment
+        found = _environments[template_dir] = environment(template_dir)
+    return found
 
 
 def score_one(task: Task, options: Options) -> Outcome:

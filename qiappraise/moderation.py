@@ -25,8 +25,10 @@ from .scoring import score
 
 #: How close two answers are. ``adjacent`` only for ordered answers (a scale,
 #: or a ladder of choices); ``one-answered``: one rater left it unanswered;
-#: ``not-compared``: free text, which raters word differently by nature.
-AGREEMENT_LEVELS = ("same", "adjacent", "apart", "one-answered", "not-compared")
+#: ``neither-answered``: both did, which is no agreement (two blanks counted as
+#: "same" made raters look closer than they are); ``not-compared``: free
+#: text, which raters word differently by nature.
+AGREEMENT_LEVELS = ("same", "adjacent", "apart", "one-answered", "neither-answered", "not-compared")
 
 
 def ladder(q: QuestionT) -> tuple[str, ...] | None:
@@ -62,6 +64,8 @@ def agreement(q: QuestionT, a: QuestionResult, b: QuestionResult) -> str:
         return "not-compared"
     if a.answered != b.answered:
         return "one-answered"
+    if not a.answered:
+        return "neither-answered"
     if _key(a.value) == _key(b.value):
         return "same"
     steps = ladder(q)
@@ -253,7 +257,9 @@ def moderate(
                     counted=(qa.display, qb.display),
                     notes=(qa.note, qb.note),
                     comment=second.comments.get(qa.id, ""),
-                    reflect=qa.reflect,
+                    # A question without a reflective prompt of its own takes
+                    # its section's first: every disagreement has one to ask.
+                    reflect=qa.reflect or next(iter(section.reflect), ""),
                     not_accepted=qa.id in not_accepted,
                     moves_score=moves[0],
                     moves_position=moves[1],
@@ -331,11 +337,18 @@ def _changed(
         return None
     if reviewed.seen_answers is None:
         return ReviewedChange(reviewed.sha256, actual, None, None)
+    # Notes the review did not record are taken as they are now: "changed
+    # from no note" for every note would bury the answers that did change.
+    seen_notes = reviewed.seen_notes
     then = dataclasses.replace(
-        first, answers=dict(reviewed.seen_answers), notes=dict(reviewed.seen_notes or {})
+        first,
+        answers=dict(reviewed.seen_answers),
+        notes=dict(first.notes if seen_notes is None else seen_notes),
     )
     diff = compare(score(rubric, then, sha256=sha256), a)
-    return ReviewedChange(reviewed.sha256, actual, diff.answers, diff.notes)
+    return ReviewedChange(
+        reviewed.sha256, actual, diff.answers, None if seen_notes is None else diff.notes
+    )
 
 
 def document(m: Moderation) -> dict[str, Any]:
@@ -405,4 +418,3 @@ def order(first: Proposal, second: Proposal) -> tuple[Proposal, Proposal]:
     if _reviews(first, second.file) and not _reviews(second, first.file):
         return second, first
     return first, second
-

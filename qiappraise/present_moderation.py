@@ -62,7 +62,8 @@ def moderation(console: Console, m: Moderation, *, limit: int | None = 10) -> No
     console.print(
         Text(
             f"Answers: {counts['same']} same, {counts['adjacent']} adjacent, "
-            f"{counts['apart']} apart, {counts['one-answered']} answered by one rater only"
+            f"{counts['apart']} apart, {counts['one-answered']} answered by one rater only, "
+            f"{counts['neither-answered']} by neither"
             + (f", {counts['not-compared']} free text" if counts["not-compared"] else "")
         )
     )
@@ -81,8 +82,10 @@ def moderation(console: Console, m: Moderation, *, limit: int | None = 10) -> No
                 Text("  the review did not record what it saw (reviews.seen)", style="dim")
             )
         else:
-            for c in (*change.answers, *(change.notes or ())):
-                hanging(console, "  ", f"{c.question}: {c.old} → {c.new}", "dim")
+            for c in change.answers:
+                hanging(console, "  ", f"{c.prompt}: {c.old} → {c.new}", "dim")
+            for c in change.notes or ():
+                hanging(console, "  ", f"note on {c.prompt}: {c.old} → {c.new}", "dim")
     disagreements = m.disagreements()
     console.print()
     console.print(Text(f"To discuss ({len(disagreements)}), what moves most first", style="bold"))

@@ -369,7 +369,8 @@ def _reviews(located: Located, rubric: Rubric, problems: Problems) -> Reviewed |
                         )
                     )
             seen_answers = _answers(located, rubric, problems, ("reviews", "seen", "answers"))
-            seen_notes = _notes(located, rubric, problems, ("reviews", "seen", "notes"))
+            if "notes" in seen:  # absent: not recorded, which is not "no notes"
+                seen_notes = _notes(located, rubric, problems, ("reviews", "seen", "notes"))
         else:
             problems.append(
                 located.error(

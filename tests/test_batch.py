@@ -430,3 +430,29 @@ def test_absolute_and_relative_paths_together(
     )
     assert result.exit_code == 0, result.output
     assert "a.yaml" in result.stdout and "b.yaml" in result.stdout
+
+
+def test_each_run_renders_with_its_own_template_dir(tmp_path: Path) -> None:
+    # The report environment is cached per process: a second run in the same
+    # process with another --template-dir once rendered with the first's.
+    example = Path(__file__).resolve().parent.parent / "examples" / "cypic.yaml"
+    for marker in ("FIRST", "SECOND"):
+        templates = tmp_path / f"t-{marker}"
+        templates.mkdir()
+        (templates / "report.md.j2").write_text(f"{marker} {{{{ a.project.title }}}}\n")
+        out = tmp_path / f"out-{marker}"
+        result = invoke(
+            "batch",
+            example,
+            "--out",
+            out,
+            "--report-format",
+            "md",
+            "--template-dir",
+            templates,
+            "-j",
+            "1",
+        )
+        assert result.exit_code == 0, result.stderr
+        (report,) = [p for p in out.glob("*.md") if p.name != "index.md"]
+        assert report.read_text().startswith(marker)

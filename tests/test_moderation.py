@@ -73,7 +73,8 @@ def test_identical_answers_agree_everywhere(tmp_path: Path) -> None:
     assert m.disagreements() == ()
     counts = m.summary()
     assert counts["adjacent"] == counts["apart"] == counts["one-answered"] == 0
-    assert counts["same"] > 20
+    assert counts["same"] == 20  # the example answers 20 non-text questions
+    assert counts["neither-answered"] > 0  # two blanks are not agreement
 
 
 def test_a_ladder_step_is_adjacent_and_a_jump_is_apart(tmp_path: Path) -> None:
@@ -119,7 +120,9 @@ def test_disagreements_come_in_order_of_what_they_move(tmp_path: Path) -> None:
     # Each move is what the first rater's result becomes with that answer alone swapped.
     assert by_id["measure_types"].moves_score is not None and by_id["measure_types"].moves_score < 0
     assert by_id["measure_types"].moves_position == 0.0  # a score question never moves the position
-    assert by_id["purpose_questions"].moves_score == 0.0  # a position question never moves the score
+    assert (
+        by_id["purpose_questions"].moves_score == 0.0
+    )  # a position question never moves the score
     assert by_id["purpose_questions"].moves_position is not None
     assert by_id["purpose_questions"].moves_position < 0
     assert by_id["dim_efficient"].weight == 0.0  # profile only
@@ -255,7 +258,10 @@ def test_the_terminal_view_puts_the_agenda_first() -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"rater": {"role": "boss"}}, "rater.role: 'boss'; allowed: self, supervisor, peer, assessor"),
+        (
+            {"rater": {"role": "boss"}},
+            "rater.role: 'boss'; allowed: self, supervisor, peer, assessor",
+        ),
         ({"rater": {"name": "X"}}, "rater.role: missing"),
         ({"reviews": {"sha256": "a" * 64}}, "reviews.file: required"),
         ({"reviews": {"file": "t.yaml", "sha256": "xyz"}}, "reviews.sha256: expected the 64 hex"),
@@ -274,3 +280,25 @@ def test_review_keys_are_checked(tmp_path: Path, extra: dict[str, Any], message:
     assert any(message in p.message for p in info.value.problems), [
         p.message for p in info.value.problems
     ]
+
+
+def test_notes_not_recorded_are_not_reported_as_changed(tmp_path: Path) -> None:
+    trainee, review = _pair(tmp_path, {})
+    data = yaml.safe_load(review.read_text())
+    seen = yaml.safe_load(trainee.read_text())
+    data["reviews"] = {
+        "file": "trainee.yaml",
+        "sha256": "0" * 64,
+        "seen": {"answers": seen["answers"]},
+    }
+    review.write_text(yaml.safe_dump(data))
+    trainee.write_text(trainee.read_text() + "# a comment: the bytes change, nothing else\n")
+    change = _moderate(trainee, review).reviewed_changed
+    assert change is not None
+    assert change.answers == () and change.notes is None
+
+
+def test_a_question_without_its_own_reflective_prompt_takes_its_sections(tmp_path: Path) -> None:
+    trainee, review = _pair(tmp_path, {"answers": {"dim_efficient": "secondary"}})
+    q = {q.id: q for q in _moderate(trainee, review).questions}["dim_efficient"]
+    assert q.reflect  # dim_efficient has none of its own
