@@ -58,9 +58,8 @@ class Runner:
         text = str(raw or "").strip()
         if text.startswith("${{") and text.endswith("}}"):
             text = text[3:-2].strip()
-        if not any(f in text for f in STATUS_FUNCTIONS):
-            if self.failed:
-                return False  # the implicit success()
+        if self.failed and not any(f in text for f in STATUS_FUNCTIONS):
+            return False  # the implicit success()
         if not text:
             return True
         for part in text.split("&&"):

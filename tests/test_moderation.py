@@ -132,7 +132,7 @@ def test_disagreements_come_in_order_of_what_they_move(tmp_path: Path) -> None:
 def test_moves_are_recomputed_not_guessed(tmp_path: Path) -> None:
     trainee, review = _pair(tmp_path, {"answers": {"measure_types": ["process"]}})
     m = _moderate(trainee, review)
-    a, rubric, sha = _load(trainee)
+    a, rubric, _ = _load(trainee)
     swapped = dataclasses.replace(a, answers={**a.answers, "measure_types": ("process",)})
     from qiappraise.scoring import score
 
