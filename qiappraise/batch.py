@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from .discover import Found, relative_names
-from .errors import QiAppraiseError
+from .errors import ProblemsError, QiAppraiseError
 from .outpaths import unique_stems
 
 if TYPE_CHECKING:
@@ -204,6 +204,9 @@ class Scored:
 class Failed:
     file: str
     error: str
+    #: Every problem found, one line each, when there are several (the
+    #: cohort report lists them, folded); ``error`` is the first and a count.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,13 @@ def score_one(task: Task, options: Options) -> Outcome:
     """Score one file; every error a user can cause comes back as ``Failed``."""
     try:
         return _score(task, options)
+    except ProblemsError as exc:
+        lines = [" ".join(str(p).splitlines()) for p in exc.problems]
+        if (rest := exc.omitted_line()) is not None:
+            lines.append(rest)
+        return Failed(
+            task.file, " ".join(str(exc).splitlines()), tuple(lines) if len(lines) > 1 else ()
+        )
     except QiAppraiseError as exc:
         return Failed(task.file, " ".join(str(exc).splitlines()))
     except RecursionError:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import statistics
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .batch import Row, RubricMeta
@@ -158,6 +158,8 @@ class Cohort:
     findings: tuple[FindingFrequency, ...]  # most frequent first
     projects: tuple[ProjectRef, ...]  # by relative path
     failures: tuple[tuple[str, str], ...] = ()  # (file, one-line error), as given
+    #: Every problem of a failed file with several, one line each, by file.
+    failure_problems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     incomplete: int = 0  # scored, but with required questions unanswered
     #: Reviews by second raters: scored, but not counted in the figures above,
     #: which are one appraisal per project (a review would count it twice).
@@ -240,6 +242,7 @@ def aggregate(
     failed: int = 0,
     skipped: int = 0,
     failures: Sequence[tuple[str, str]] = (),
+    failure_problems: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Cohort:
     """The cohort's figures from its rows (any order: the result is sorted).
 
@@ -323,6 +326,7 @@ def aggregate(
         scored=n,
         failed=max(failed, len(failures)),
         failures=tuple(failures),
+        failure_problems=dict(failure_problems or {}),
         incomplete=sum(1 for r in rows if not r.complete),
         skipped=skipped,
         rubrics=tuple(sorted(rubrics, key=lambda m: (m.id, m.version, m.sha256))),

@@ -456,3 +456,25 @@ def test_each_run_renders_with_its_own_template_dir(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.stderr
         (report,) = [p for p in out.glob("*.md") if p.name != "index.md"]
         assert report.read_text().startswith(marker)
+
+
+def test_the_cohort_report_lists_every_problem_of_a_failed_file(tmp_path: Path) -> None:
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    example = Path(__file__).resolve().parent.parent / "examples" / "cypic.yaml"
+    (folder / "good.yaml").write_text(example.read_text())
+    unknown = "".join(f"  unknown_{i}: 1\n" for i in range(4))
+    (folder / "many.yaml").write_text(
+        "rubric: {id: critical-engagement, version: 2.0.0}\nproject: {title: x}\nanswers:\n"
+        + unknown
+    )
+    out = tmp_path / "out"
+    result = invoke("batch", folder, "--out", out, "--report-format", "both")
+    assert result.exit_code == 2
+    md = (out / "index.md").read_text()
+    failed = md.split("## Files that failed", 1)[1]
+    assert "(and 3 more problems)" in failed
+    for i in range(4):
+        assert "  - " in failed and f"answers.unknown\\_{i}: unknown question id" in failed
+    html = (out / "index.html").read_text()
+    assert html.count("<details>") == 1 and html.count("answers.unknown_3") == 1

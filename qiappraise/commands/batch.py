@@ -273,6 +273,7 @@ def batch(
             list(metas.values()),
             skipped=len(skipped),
             failures=[(f.file, _one_line_error(f)) for f in failed],
+            failure_problems={f.file: f.problems for f in failed if f.problems},
         )
         if stream is not None:
             stream.finish(failed, skipped, summary(cohort))
