@@ -10,6 +10,7 @@ and is *refuted* when neither is.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -75,6 +76,34 @@ class Neglect:
     neglected: tuple[DimensionShare, ...]  # those below the others' mean share
     checked: tuple[DimensionShare, ...]  # equitable and patient_centred, as found
     others_share: float  # mean share of the remaining dimensions
+    #: 95% Wilson intervals of the shares in ``checked``, in that order.
+    intervals: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def uncertain(self) -> bool:
+        """The others' mean share lies inside a checked share's 95% interval.
+
+        Then the cohort is too small (or the difference too slight) for the
+        verdict to tell neglect from chance: "holds" for 58% against 62%
+        across 19 projects read as a fact.
+        """
+        return any(low <= self.others_share <= high for low, high in self.intervals)
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval for k successes in n (95% by default).
+
+    Wilson (1927); Brown, Cai and DasGupta (2001, Statistical Science 16:101-133)
+    recommend it over the textbook (Wald) interval for small n and shares
+    near 0 or 1, which are the cohorts a programme has.
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, round(centre - half, 4)), min(1.0, round(centre + half, 4)))
 
 
 @dataclass(frozen=True)
@@ -161,6 +190,8 @@ class Cohort:
     #: Every problem of a failed file with several, one line each, by file.
     failure_problems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     incomplete: int = 0  # scored, but with required questions unanswered
+    #: Provisional appraisals left out of the figures (``--exclude-drafts``).
+    drafts_excluded: int = 0
     #: Reviews by second raters: scored, but not counted in the figures above,
     #: which are one appraisal per project (a review would count it twice).
     reviews: tuple[Review, ...] = ()
@@ -243,6 +274,7 @@ def aggregate(
     skipped: int = 0,
     failures: Sequence[tuple[str, str]] = (),
     failure_problems: Mapping[str, tuple[str, ...]] | None = None,
+    exclude_drafts: bool = False,
 ) -> Cohort:
     """The cohort's figures from its rows (any order: the result is sorted).
 
@@ -252,6 +284,12 @@ def aggregate(
     rows = sorted(rows, key=lambda r: (r.relative, r.file))
     review_rows = [r for r in rows if r.reviews]
     rows = [r for r in rows if not r.reviews]
+    drafts = 0
+    if exclude_drafts:
+        # Provisional appraisals skew the bands and the neglect verdict: their
+        # unanswered questions count as 0 and their dimensions as not known.
+        drafts = sum(1 for r in rows if r.provisional)
+        rows = [r for r in rows if not r.provisional]
     n = len(rows)
     dim_order = _ordered_union(d for m in rubrics for d in m.dimensions)
     band_order = _ordered_union(b for m in rubrics for b in m.bands)
@@ -343,6 +381,7 @@ def aggregate(
         findings=findings,
         projects=tuple(refs),
         reviews=_reviews(review_rows, rows, refs),
+        drafts_excluded=drafts,
     )
 
 
@@ -385,7 +424,8 @@ def neglect(dims: Sequence[DimensionShare]) -> Neglect | None:
     checked = tuple(by_id[d] for d in NEGLECTED)
     low = tuple(d for d in checked if d.share < others_share)
     verdict = "holds" if len(low) == len(checked) else ("partly" if low else "refuted")
-    return Neglect(verdict, low, checked, round(others_share, 4))
+    intervals = tuple(wilson(d.addressed, d.total) for d in checked)
+    return Neglect(verdict, low, checked, round(others_share, 4), intervals)
 
 
 def summary(c: Cohort) -> dict[str, Any]:
@@ -396,6 +436,7 @@ def summary(c: Cohort) -> dict[str, Any]:
         "skipped": c.skipped,
         # Scored with required questions unanswered, which count as 0: floors.
         "provisional": c.provisional,
+        "drafts_excluded": c.drafts_excluded,
         "bands": {b.id: b.count for b in c.bands},
         "unplaced": c.unplaced,
         "score": {
@@ -426,6 +467,12 @@ def summary(c: Cohort) -> dict[str, Any]:
                 "verdict": c.neglect.verdict,
                 "neglected": [d.id for d in c.neglect.neglected],
                 "others_share": c.neglect.others_share,
+                # 95% Wilson intervals of equity's and patient-centredness's shares.
+                "intervals": {
+                    d.id: list(ci)
+                    for d, ci in zip(c.neglect.checked, c.neglect.intervals, strict=True)
+                },
+                "uncertain": c.neglect.uncertain,
             }
         ),
         "findings": [

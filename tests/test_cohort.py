@@ -9,7 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from qiappraise.batch import FindingRef, Row, RubricMeta
-from qiappraise.cohort import DimensionShare, aggregate, neglect, summary
+from qiappraise.cohort import DimensionShare, aggregate, neglect, summary, wilson
 from qiappraise.cohort_report import render
 
 DIMS = ("safe", "effective", "patient_centred", "timely", "efficient", "equitable")
@@ -125,6 +125,9 @@ def test_hand_computed_cohort() -> None:
         "verdict": "holds",
         "neglected": ["equitable", "patient_centred"],
         "others_share": 0.45,
+        # 2 of 5 each: the Wilson 95% interval, which holds 0.45, so "holds" is uncertain.
+        "intervals": {"equitable": [0.1176, 0.7693], "patient_centred": [0.1176, 0.7693]},
+        "uncertain": True,
     }
 
 
@@ -182,16 +185,72 @@ def test_cohort_reports_pass_the_validators(tmp_path: Path) -> None:
         complete=False,
         dimensions=tuple((d, "unknown" if d == "timely" else lv) for d, lv in ROWS[1].dimensions),
     )
-    rows = [ROWS[0], first, *ROWS[2:]]
-    c = aggregate(rows, [META], failures=[("b.yaml", "b.yaml:2: invalid YAML: <x>")])
-    html = tmp_path / "cohort.html"
-    html.write_text(render(c, "html"), encoding="utf-8")
-    md = tmp_path / "cohort.md"
-    md.write_text(render(c, "md"), encoding="utf-8")
-    assert vnu_errors([html]) == ""
-    found = axe_violations([html])
+    # A review of one of them, a failed file with several problems, and (in
+    # the second report) drafts left out: the parts added for issues 12 and 14.
+    review = dataclasses.replace(
+        ROWS[2],
+        file="cohort/review.yaml",
+        relative="review.yaml",
+        role="supervisor",
+        rater="Dr <R> & co",
+        reviews=os.path.realpath(ROWS[2].file),
+    )
+    rows = [ROWS[0], first, *ROWS[2:], review]
+    failures = [("b.yaml", "b.yaml:2: invalid YAML: <x> (and 1 more problem)")]
+    problems = {"b.yaml": ("b.yaml:2: invalid YAML: <x>", "b.yaml:3: `y` | <z>")}
+    whole = aggregate(rows, [META], failures=failures, failure_problems=problems)
+    assert whole.reviews and whole.neglect is not None and whole.neglect.uncertain
+    drafts_out = aggregate(rows, [META], exclude_drafts=True)
+    assert drafts_out.drafts_excluded == 1
+    htmls, mds = [], []
+    for name, c in (("whole", whole), ("drafts-out", drafts_out)):
+        html = tmp_path / f"{name}.html"
+        html.write_text(render(c, "html"), encoding="utf-8")
+        md = tmp_path / f"{name}.md"
+        md.write_text(render(c, "md"), encoding="utf-8")
+        htmls.append(html)
+        mds.append(md)
+    assert vnu_errors(htmls) == ""
+    found = axe_violations(htmls)
     assert found == {}, dump(found)
-    assert markdownlint_errors([md]) == ""
+    assert markdownlint_errors(mds) == ""
+    text = htmls[0].read_text()
+    assert "Dr &lt;R&gt; &amp; co" in text and "<details>" in text and "Too close to call" in text
+
+
+def test_wilson_intervals_match_published_values() -> None:
+    # Brown, Cai and DasGupta (2001) and any Wilson calculator: 5 of 10 and 0 of 10.
+    assert wilson(5, 10) == (0.2366, 0.7634)
+    assert wilson(0, 10) == (0.0, 0.2775)
+    assert wilson(10, 10) == (0.7225, 1.0)
+    assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_a_close_verdict_is_uncertain_and_a_clear_one_is_not() -> None:
+    def cohort(n: int, others: int, low: int) -> bool:
+        dims = [
+            DimensionShare(d, d, others, 0, n - others)
+            for d in ("safe", "effective", "timely", "efficient")
+        ] + [DimensionShare(d, d, low, 0, n - low) for d in ("equitable", "patient_centred")]
+        found = neglect(dims)
+        assert found is not None and found.verdict == "holds"
+        return found.uncertain
+
+    assert cohort(19, 12, 11)  # 58% against 63% across 19 projects: chance could do it
+    assert not cohort(400, 250, 100)  # 25% against 62% across 400: it cannot
+
+
+def test_drafts_can_be_left_out_of_the_figures() -> None:
+    import dataclasses
+
+    draft = dataclasses.replace(ROWS[1], complete=False)
+    rows = [ROWS[0], draft, *ROWS[2:]]
+    kept = aggregate(rows, [META])
+    out = aggregate(rows, [META], exclude_drafts=True)
+    assert (kept.scored, kept.drafts_excluded) == (5, 0)
+    assert (out.scored, out.drafts_excluded) == (4, 1)
+    assert sum(b.count for b in out.bands) == sum(b.count for b in kept.bands) - 1
+    assert summary(out)["drafts_excluded"] == 1
 
 
 def test_provisional_projects_and_failed_files_are_named_in_the_report() -> None:

@@ -170,6 +170,14 @@ def batch(
         ),
     ] = None,
     sort: Annotated[Sort, typer.Option("--sort", help="Order of the terminal table.")] = Sort.score,
+    exclude_drafts: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-drafts",
+            help="Leave provisional appraisals (required questions unanswered) out of the "
+            "cohort's figures: bands, dimensions, findings and the neglect verdict.",
+        ),
+    ] = False,
     csv_file: Annotated[
         str | None,
         typer.Option("--csv", help="Write one row per proposal to this CSV file ('-': stdout)."),
@@ -274,6 +282,7 @@ def batch(
             skipped=len(skipped),
             failures=[(f.file, _one_line_error(f)) for f in failed],
             failure_problems={f.file: f.problems for f in failed if f.problems},
+            exclude_drafts=exclude_drafts,
         )
         if stream is not None:
             stream.finish(failed, skipped, summary(cohort))
