@@ -26,6 +26,8 @@ def render(c: Cohort, fmt: str = "html", *, template_dir: str | Path | None = No
         "generated": generated_date(),
         "top": TOP_FINDINGS,
         "list_limit": PROJECTS_PER_FINDING,
+        # A band's place from repair (1) to reform, so the table sorts by band in that order.
+        "band_rank": {b.id: i for i, b in enumerate(c.bands, start=1)},
         "charts": {
             "histogram": Markup(cohort_charts.histogram(c)),
             "dimensions": Markup(cohort_charts.dimension_shares(c)),

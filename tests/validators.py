@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,22 @@ def markdownlint_errors(files: Iterable[Path]) -> str:
     return (proc.stdout + proc.stderr).strip() if proc.returncode else ""
 
 
+def launch(playwright: Any) -> Any:
+    """Headless Debian chromium, quiet: no network of its own, no first-run work."""
+    _need(CHROMIUM, "chromium")
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
 def axe_violations(files: Iterable[Path]) -> dict[str, list[str]]:
     """axe-core violations per file, run in headless Debian chromium; screenshots too."""
     _need(AXE, "axe-core")
@@ -65,17 +82,7 @@ def axe_violations(files: Iterable[Path]) -> dict[str, list[str]]:
     ARTIFACTS.mkdir(exist_ok=True)
     found: dict[str, list[str]] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1024, "height": 900})
             # Reports must not fetch anything: fail the test on any request but the file itself.
