@@ -21,6 +21,7 @@ from .commands import batch as _batch
 from .commands import check as _check
 from .commands import moderate as _moderate
 from .commands import review as _review
+from .commands import review as _review
 from .commands import rubric as _rubric
 from .commands import score as _score
 from .errors import (
@@ -113,6 +114,7 @@ def _root(
 COMMAND_MODULES = (
     _score,
     _appraise,
+    _review,
     _review,
     _batch,
     _moderate,

@@ -8,14 +8,14 @@ user finishes. Prompts come from ``prompts``; state lives in ``session``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import questionary
 from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from . import prompts, textcheck
+from . import prompts
 from .answers import fallback, has_evidence
 from .prompts import BACK, HELP, STYLE
 from .questions import kind
@@ -25,8 +25,36 @@ from .session import META_FIELDS, Session, Step, parse_meta
 FINISH = "finish"
 _META = {f.key: f for f in META_FIELDS}
 
+S = TypeVar("S", bound=Session)
+S_contra = TypeVar("S_contra", bound=Session, contravariant=True)
 
-def run(session: Session, console: Console) -> None:
+
+class Flow(Protocol[S_contra]):
+    """What a kind of session does around each question it asks.
+
+    ``appraise`` asks for evidence after a claim; ``review`` shows the other
+    rater's answer before, and asks for a note and a comment after.
+    """
+
+    def before(self, session: S_contra, qid: str, console: Console) -> None:
+        """Shown above the question, each time it is asked."""
+
+    def after(self, session: S_contra, qid: str, console: Console) -> bool:
+        """Follow-up prompts once an answer is saved; True when the session changed."""
+
+
+class _Appraise:
+    def before(self, session: Session, qid: str, console: Console) -> None:
+        return None
+
+    def after(self, session: Session, qid: str, console: Console) -> bool:
+        return _ask_evidence(session, qid, console)
+
+
+APPRAISE: Flow[Session] = _Appraise()
+
+
+def run(session: S, console: Console, flow: Flow[S] = APPRAISE) -> None:
     """Ask until the user finishes at the review screen. Raises KeyboardInterrupt/EOFError."""
     steps = session.steps()
     idx = session.first_open()
@@ -42,6 +70,8 @@ def run(session: Session, console: Console) -> None:
             shown_section = None
         step = steps[idx]
         shown_section = _header(session, step, idx, console, shown_section)
+        if step.is_question:
+            flow.before(session, step.key, console)
         result = _ask(session, step, can_go_back=idx > 0)
         if result is HELP:
             show_help(session, step, console)
@@ -51,7 +81,7 @@ def run(session: Session, console: Console) -> None:
             continue
         dropped = session.set_answer(step, result)
         session.save()
-        if step.is_question and _ask_evidence(session, step.key, console):
+        if step.is_question and flow.after(session, step.key, console):
             session.save()
         if dropped:
             console.print(
@@ -86,17 +116,7 @@ def _ask_evidence(session: Session, qid: str, console: Console) -> bool:
         )
     )
 
-    def validate(text: str) -> bool | str:
-        return textcheck.problem(text.strip()) or True
-
-    raw = prompts.run(
-        questionary.text(
-            "What backs it? One sentence is enough (Enter to leave it for now):",
-            validate=validate,
-            style=STYLE,
-        )
-    )
-    note = (raw or "").strip()
+    note = prompts.ask_line("What backs it? One sentence is enough (Enter to leave it for now):")
     if not note:
         return False
     session.notes[qid] = note
@@ -145,7 +165,7 @@ def _header(
 def _ask(session: Session, step: Step, *, can_go_back: bool) -> Any:
     if step.is_question:
         q = session.question(step.key)
-        return prompts.ask(q, session.answers.get(step.key), can_go_back=can_go_back)
+        return prompts.ask(q, session.default(step.key), can_go_back=can_go_back)
     field = _META[step.key]
 
     def validate(text: str) -> bool | str:

@@ -18,6 +18,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bin
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.styles import Style
 
+from . import textcheck
 from .questions import AnswerError, kind
 from .rubric import (
     ChoiceQuestion,
@@ -289,6 +290,23 @@ ASKERS: dict[str, Callable[..., Any]] = {
 
 def ask(q: QuestionT, default: Any, *, can_go_back: bool = True) -> Any:
     return ASKERS[q.type](q, default, can_go_back=can_go_back)
+
+
+def ask_line(message: str, default: str = "", *, limit: int | None = None) -> str:
+    """One line of free text (a note, a comment), stripped; "" when left empty.
+
+    Refuses hidden characters, and more than ``limit`` characters, as the
+    proposal loader does, so what is typed here can always be read back.
+    """
+
+    def validate(text: str) -> bool | str:
+        text = text.strip()
+        if limit is not None and len(text) > limit:
+            return f"too long ({len(text)} characters; at most {limit})"
+        return textcheck.problem(text) or True
+
+    raw = run(questionary.text(message, default=default, validate=validate, style=STYLE))
+    return (raw or "").strip()
 
 
 def ask_meta(

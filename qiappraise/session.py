@@ -114,6 +114,10 @@ class Session:
     def question(self, qid: str) -> QuestionT:
         return self.rubric.questions[qid]
 
+    def default(self, qid: str) -> Any:
+        """What the prompt for ``qid`` starts from: the answer given so far."""
+        return self.answers.get(qid)
+
     def position(self, step: Step) -> tuple[int, int, int, int, str]:
         """(section index, sections, question index, questions in section, section title)."""
         sections = self.rubric.sections
@@ -274,7 +278,7 @@ def from_file(rubric: Rubric, path: Path) -> Session:
     if isinstance(project.get("team"), list):
         project["team"] = [str(t) for t in project["team"]]
     raw_waivers = located.data.get("waivers") or []
-    modeline, is_skeleton = _leading_comments(path)
+    modeline, is_skeleton = leading_comments(path)
     return Session(
         modeline=modeline,
         skeleton=is_skeleton,
@@ -288,7 +292,7 @@ def from_file(rubric: Rubric, path: Path) -> Session:
     )
 
 
-def _leading_comments(path: Path) -> tuple[str, bool]:
+def leading_comments(path: Path) -> tuple[str, bool]:
     """The editor modeline among the file's leading comments (or ""), and
     whether those comments are a skeleton's from ``init``."""
     from .skeleton import MARKER
@@ -353,8 +357,9 @@ class Lock:
     taken over, so a crash never blocks the user.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, command: str = "appraise") -> None:
         self.path = path.with_name(f".{path.name}.lock")
+        self.command = command  # named in the refusal: the session that holds the file
         self.held = False
 
     def acquire(self) -> None:
@@ -366,7 +371,7 @@ class Lock:
                     self.path.unlink(missing_ok=True)
                     continue
                 raise UsageError(
-                    f"{self.path.name[1:-5]} is open in another `qiappraise appraise` session "
+                    f"{self.path.name[1:-5]} is open in another `qiappraise {self.command}` session "
                     f"(lock file {self.path}); finish that session first, or delete the lock "
                     "file if no session is running"
                 ) from None

@@ -4,12 +4,17 @@ Every question appears as a commented-out key under ``answers:`` with its
 prompt, type, allowed values and their labels, the condition under which it
 is asked, and its help. The skeleton itself is a valid (incomplete) proposal,
 and its first line points editors at the proposal JSON Schema.
+
+A review skeleton (``init --review``) is the same, for another rater: the
+reviewed file's answers and notes are shown under each question as comments,
+and the answers are left blank, so the rating starts independent of them.
 """
 
 from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from .conditions import (
@@ -19,6 +24,7 @@ from .conditions import (
     DimensionCondition,
     NotCondition,
 )
+from .proposal import RATER_ROLES
 from .questions import kind
 from .rubric import ChoiceQuestion, NumberQuestion, QuestionT, Rubric, TextQuestion
 
@@ -105,12 +111,18 @@ def _answered(key: str, value: Any, pad: str) -> list[str]:
     The lines are moved right by ``pad``, so a value must not need what only a
     whole document can hold: text ending in line breaks (a ``|+`` block, which
     PyYAML closes with ``...``) or with YAML's other line breaks is written on
-    one line, double-quoted, instead.
+    one line, double-quoted, instead; at any depth, so a mapping is written
+    key by key (a review's ``seen`` notes, a filled skeleton's ``notes``).
     """
     from .yamlio import dump
 
     if isinstance(value, str) and (value.endswith("\n") or any(c in value for c in _AWKWARD)):
         return [f"{pad}{key}: {_quoted(value)}"]
+    if isinstance(value, dict) and value:
+        head = dump({key: {}}).rstrip("\n").removesuffix(" {}")  # the key, quoted if need be
+        return [f"{pad}{head}"] + [
+            line for k, v in value.items() for line in _answered(str(k), v, pad + "  ")
+        ]
     # Split on \n only: str.splitlines would also split inside a value.
     lines = dump({key: value}).rstrip("\n").split("\n")
     return [f"{pad}{line}" if line else "" for line in lines]
@@ -123,7 +135,10 @@ _FEEDS = {
 }
 
 
-def _question(q: QuestionT, answers: dict[str, Any] | None = None) -> list[str]:
+def _question(
+    q: QuestionT, answers: dict[str, Any] | None = None, shown: list[str] | None = None
+) -> list[str]:
+    """A question's commented block; ``shown``: comment lines put just above its key."""
     pad = "  "
     out = [""]
     out += _comment(q.prompt, pad)
@@ -151,6 +166,7 @@ def _question(q: QuestionT, answers: dict[str, Any] | None = None) -> list[str]:
         out += _comment(describe(q.when) + ".", pad, "Asked only when ")
     if q.help.strip():
         out += _comment(q.help, pad, "Help: ")
+    out += shown or []
     if answers is not None and q.id in answers:
         out += _answered(q.id, answers[q.id], pad)
     elif q.type == "long_text":
@@ -218,14 +234,7 @@ def skeleton(
             out.append(f"  # {key}: {example}")
     for key, value in project.items():  # fields a hand-written file had
         out += _answered(key, value, "  ")
-    out += ["", "answers:"]
-    for section in rubric.sections:
-        out.append("")
-        rule = f"  # {'=' * 4} {section.title} ({section.weight:g}% of the score) "
-        out.append(rule + "=" * max(4, WIDTH - len(rule)))
-        out += _comment(section.why, "  ", "Why this matters: ")
-        for q in section.questions:
-            out += _question(q, answers)
+    out += _answers_block(rubric, answers)
     notes = (filled or {}).get("notes")
     waivers = (filled or {}).get("waivers")
     out.append("")
@@ -247,3 +256,122 @@ def skeleton(
         ]
     out.append("")
     return "\n".join(out)
+
+
+def _answers_block(
+    rubric: Rubric,
+    answers: dict[str, Any] | None,
+    shown: Callable[[QuestionT], list[str]] | None = None,
+) -> list[str]:
+    """``answers:`` with every question's block, section by section."""
+    out = ["", "answers:"]
+    for section in rubric.sections:
+        out.append("")
+        rule = f"  # {'=' * 4} {section.title} ({section.weight:g}% of the score) "
+        out.append(rule + "=" * max(4, WIDTH - len(rule)))
+        out += _comment(section.why, "  ", "Why this matters: ")
+        for q in section.questions:
+            out += _question(q, answers, shown(q) if shown else None)
+    return out
+
+
+#: A line only the review skeleton has (``appraise`` must not take it for its own).
+REVIEW_MARKER = "# Rate each question yourself: remove the '# ' before its key and give a value."
+
+
+def review_skeleton(
+    rubric: Rubric,
+    *,
+    schema_ref: str,
+    reviewed: str,
+    sha256: str,
+    answers: dict[str, Any],
+    notes: dict[str, str],
+    project: dict[str, Any],
+) -> str:
+    """A review skeleton for the appraisal at ``reviewed`` (as ``reviews.file`` says it).
+
+    ``answers``, ``notes`` and ``project`` are the reviewed file's, ``sha256``
+    its bytes' digest. The answers are left blank on purpose: the reviewed
+    answers are shown as comments beside each question, not filled in, so a
+    hand-written review is an independent rating rather than an edit.
+    """
+    from .answers import has_evidence
+    from .review_session import is_claim
+
+    def shown(q: QuestionT) -> list[str]:
+        value = answers.get(q.id)
+        if value is None:
+            return _comment("not answered.", "  ", "Their answer: ")
+        text = _written(value)
+        label = kind(q).display(q, value)
+        if label != text and q.type not in ("text", "long_text", "number"):
+            text += f" ({label})"
+        if is_claim(q, value) and not has_evidence(notes.get(q.id)):
+            text += "; a claim without evidence (reviews.not_accepted if you do not accept it)"
+        out = _comment(text + ".", "  ", "Their answer: ")
+        if notes.get(q.id):
+            out += _comment(notes[q.id], "  ", "Their note: ")
+        return out
+
+    # notes: {} says there were none; left out, it would say "not recorded".
+    seen = {"answers": dict(answers), "notes": dict(notes)}
+    out = [
+        f"# yaml-language-server: $schema={schema_ref}",
+        f"# A review, for the rubric {rubric.id} {rubric.version}, of the appraisal in",
+        *_comment(reviewed, "", "  "),
+        *_comment(rubric.title + ".", ""),
+        "#",
+        REVIEW_MARKER,
+        *_comment(
+            "Their answer and note are shown as comments under each question: "
+            "rate first, then compare. The answers are left blank so that your rating does "
+            "not anchor on theirs (`qiappraise review` starts from their answers instead).",
+            "",
+        ),
+        *_comment(
+            "Under notes: put what backs an answer of yours; under comments: what you want "
+            "to say about their answer. Then `qiappraise moderate REVIEWED THIS-FILE` puts "
+            "the two side by side.",
+            "",
+        ),
+        *(_comment(notes["general"], "", "Their general note: ") if notes.get("general") else []),
+        "",
+        "rater:",
+        '  name: ""             # your name',
+        f"  role:                 # required: {', '.join(RATER_ROLES[1:])}",
+        "",
+        "reviews:",
+        *_answered("file", reviewed, "  "),
+        *_answered("sha256", sha256, "  "),
+        "  # not_accepted: []    # their claims you do not accept without evidence",
+        "  # What the reviewed file said when this skeleton was written: leave it as it is,",
+        "  # so that `qiappraise moderate` can name what changes there later.",
+        *_answered("seen", seen, "  "),
+        "",
+        "rubric:",
+        f"  id: {rubric.id}",
+        f"  version: {json.dumps(rubric.version)}",
+        "",
+        *_answered("project", project, ""),
+    ]
+    out += _answers_block(rubric, None, shown)
+    out += [
+        "",
+        "# notes:                      # what backs your answers, by question id",
+        "#   general: Anything the trainee or a moderator should know.",
+        "",
+        "# comments:                   # on their answers, by question id",
+        f"#   {next(iter(rubric.questions))}: A question or a point to discuss.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _written(value: Any) -> str:
+    """An answer as it is written in a proposal file, on one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return " ".join(str(value).split())

@@ -74,7 +74,14 @@ def appraise(
         )
         file = Path(answer.strip() or "qi-appraisal.yaml")
     if file.exists():
-        ref = rubric_ref(read(file))
+        located = read(file)
+        if "reviews" in located.data:
+            # appraise would save it without its rater, reviews and comments.
+            raise UsageError(
+                f"{file} is a review of another appraisal (it has reviews:); continue it with "
+                f"`qiappraise review REVIEWED.yaml -o {file}`"
+            )
+        ref = rubric_ref(located)
         loaded = load_rubric(rubric_path(rubric) if rubric else rubric_path(ref.id))
     else:
         loaded = load_rubric(rubric_path(rubric))
@@ -94,13 +101,7 @@ def appraise(
         if answers is not None:
             filled = sessions.prefill(sess, loaded.rubric, answers)
             out.print(f"Pre-filled {filled} answers from {answers}.")
-        try:
-            go_on = _may_drop_comments(sess.comments_dropped(), file)
-        except (KeyboardInterrupt, EOFError):
-            err(f"interrupted: nothing changed, {file} is as it was")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        if not go_on:
-            err(f"nothing changed: {file} is as it was")
+        if not may_drop_comments(sess.comments_dropped(), file):
             return
         if sess.answers or sess.project:
             sess.save()
@@ -128,14 +129,26 @@ def appraise(
     _offer_reports(file, appraisal, loaded.rubric, guard([file, loaded.path, answers]))
 
 
-def _may_drop_comments(dropped: list[str], file: Path) -> bool:
+def may_drop_comments(dropped: list[str], file: Path, command: str = "appraise") -> bool:
     """Whether to go on when saving would drop comments of the user's own.
 
     A proposal written by hand may carry notes in comments; the file is saved
-    after every answer, so this is asked before anything is written.
+    after every answer, so this is asked before anything is written. A no says
+    so; an interrupt here ends the command, the file as it was.
     """
     if not dropped:
         return True
+    try:
+        go_on = _ask_drop_comments(dropped, file, command)
+    except (KeyboardInterrupt, EOFError):
+        err(f"interrupted: nothing changed, {file} is as it was")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not go_on:
+        err(f"nothing changed: {file} is as it was")
+    return go_on
+
+
+def _ask_drop_comments(dropped: list[str], file: Path, command: str) -> bool:
     import questionary
 
     from .. import prompts
@@ -144,7 +157,7 @@ def _may_drop_comments(dropped: list[str], file: Path) -> bool:
     out = console()
     n = len(dropped)
     out.print(
-        f"{file} has {n} comment line{'s' if n != 1 else ''} of your own that appraise cannot "
+        f"{file} has {n} comment line{'s' if n != 1 else ''} of your own that {command} cannot "
         "keep: it rewrites the file as it saves. For example:",
         markup=False,
     )

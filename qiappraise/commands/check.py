@@ -341,8 +341,9 @@ def init(
     ] = None,
     rubric: RubricRef = None,
     title: Annotated[
-        str, typer.Option("--title", help="The project's title.")
-    ] = "Untitled QI project",
+        str | None,
+        typer.Option("--title", help="The project's title (default: Untitled QI project)."),
+    ] = None,
     schema_url: Annotated[
         str | None,
         typer.Option(
@@ -351,6 +352,15 @@ def init(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    review: Annotated[
+        Path | None,
+        typer.Option(
+            "--review",
+            metavar="REVIEWED",
+            help="Write a review skeleton of this appraisal (e.g. a trainee's) instead: "
+            "its answers and notes shown as comments, yours left blank.",
+        ),
+    ] = None,
 ) -> None:
     """Write a commented proposal skeleton to fill in by hand.
 
@@ -358,7 +368,17 @@ def init(
     and help. The first line points editors (yaml-language-server) at the
     proposal JSON Schema, which is written beside FILE unless --schema-url is given.
 
+    With --review REVIEWED, the skeleton is a review of that appraisal: a
+    rater to fill in (the role is required), the file reviewed with its
+    SHA-256 and answers as they are now, its project copied, and every
+    question left blank with their answer and note shown beside it as
+    comments. Blank, because a rating written beside another's answers tends
+    to anchor on them: rate first, then compare. (`qiappraise review` is the
+    interactive way, and starts each question from their answer instead.)
+
     Example: qiappraise init my-proposal.yaml
+
+    Example: qiappraise init --review trainee/screening.yaml reviews/screening.yaml
     """
     from ..proposal_schema import proposal_schema
     from ..rubric_load import load_rubric
@@ -366,20 +386,44 @@ def init(
     from ..yamlio import write_text
     from .rubric import rubric_path
 
-    loaded = load_rubric(rubric_path(rubric))
+    if review is None:
+        loaded = load_rubric(rubric_path(rubric))
+    else:
+        from ..review_session import read_reviewed
+
+        if title is not None:
+            raise UsageError("--title: a review copies the project of the appraisal it reviews")
+        source, loaded = read_reviewed(review, rubric_path(rubric) if rubric else None)
     schema_name = f"{loaded.rubric.id}.schema.json"
     ref = schema_url or schema_name
-    text = skeleton(loaded.rubric, schema_ref=ref, title=title)
+    if review is None:
+        text = skeleton(loaded.rubric, schema_ref=ref, title=title or "Untitled QI project")
+    else:
+        from ..review_session import relative
+        from ..skeleton import review_skeleton
+
+        # reviews.file is relative to the review's folder (printed: to this one).
+        text = review_skeleton(
+            loaded.rubric,
+            schema_ref=ref,
+            reviewed=relative(review, file.parent if file is not None else Path.cwd()),
+            sha256=source.sha256,
+            answers=source.answers,
+            notes=source.notes,
+            project=source.project(),
+        )
     if file is None:
         sys.stdout.write(text)
         if schema_url is None:
             err(f"note: write the schema beside it: qiappraise schema > {schema_name}")
+        if review is not None:
+            err("note: reviews.file is written relative to this folder: save the review here")
         return
     if file.exists() and not force:
         raise InputError("already exists; use --force to overwrite it", file=file)
     from .outputs import guard
 
-    inputs = guard([loaded.path])
+    inputs = guard([loaded.path, review])
     inputs.check(file, "FILE")
     # `init proposals/asthma.yaml` in a fresh repository: make the folder.
     try:
