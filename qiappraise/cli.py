@@ -15,12 +15,10 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .cliutil import CONTEXT, err, report_error
-from .commands import agreement as _agreement
 from .commands import appraise as _appraise
 from .commands import batch as _batch
 from .commands import check as _check
 from .commands import moderate as _moderate
-from .commands import review as _review
 from .commands import review as _review
 from .commands import rubric as _rubric
 from .commands import score as _score
@@ -115,10 +113,8 @@ COMMAND_MODULES = (
     _score,
     _appraise,
     _review,
-    _review,
     _batch,
     _moderate,
-    _agreement,
     _check,
     _rubric,
 )
