@@ -220,6 +220,39 @@ def batch(
 
     Example: qiappraise batch proposals/ --out review/ --csv scores.csv
     """
+    formats = ("html", "md") if report_format is ReportFormats.both else (report_format.value,)
+    run_batch(
+        inputs,
+        jobs=jobs,
+        sort=sort,
+        exclude_drafts=exclude_drafts,
+        csv_file=csv_file,
+        json_file=json_file,
+        out=out,
+        formats=formats,
+        template_dir=template_dir,
+        rubric=rubric,
+        force=force,
+    )
+
+
+def run_batch(
+    inputs: list[str],
+    *,
+    jobs: int | None = None,
+    sort: Sort = Sort.score,
+    exclude_drafts: bool = False,
+    csv_file: str | None = None,
+    json_file: str | None = None,
+    out: Path | None = None,
+    formats: tuple[str, ...] = ("html",),
+    template_dir: Path | None = None,
+    rubric: Path | None = None,
+    force: bool = False,
+    cohort_outputs: bool = True,
+) -> None:
+    """`batch`, and `report` given several files or a folder (``cohort_outputs=False``:
+    one report per proposal in ``out``, without the cohort report or the table)."""
     from .. import batch as core
     from ..cohort import aggregate, summary
     from ..discover import expand
@@ -228,7 +261,6 @@ def batch(
     if json_file == "-" and csv_file == "-":
         raise UsageError("--json - and --csv - cannot both write to stdout; give one a file")
     found = expand(inputs)
-    formats = ("html", "md") if report_format is ReportFormats.both else (report_format.value,)
     if out is not None and os.path.lexists(out) and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder")
     tasks = core.plan(found.files, out, formats if out is not None else ())
@@ -300,7 +332,7 @@ def batch(
                     fh.write(text.encode("utf-8", "surrogateescape"))
         # With nothing scored there is no cohort to report on, and last run's
         # cohort report in the folder is better left as it was.
-        if out is not None and rows:
+        if out is not None and rows and cohort_outputs:
             from ..cohort_report import render
             from ..yamlio import write_text
 
@@ -322,7 +354,7 @@ def batch(
         err(f"note: and {n} more file{'s' if n != 1 else ''} reached more than once, scored once")
     for f in failed:
         err(f"error: {_one_line_error(f)}")
-    if json_file != "-" and csv_file != "-" and rows:
+    if json_file != "-" and csv_file != "-" and rows and cohort_outputs:
         from ..present_batch import cohort_table, review_lines, sort_rows
 
         band_order = [b for m in metas.values() for b, _ in m.bands]
@@ -334,9 +366,8 @@ def batch(
             cohort_table(out_console, sort_rows(own, sort.value, band_order), labels)
         review_lines(out_console, cohort.reviews)
     if out is not None and rows:
-        err(
-            f"wrote {len(rows)} report{'s' if len(rows) != 1 else ''} and the cohort report to {out}"
-        )
+        what = " and the cohort report" if cohort_outputs else ""
+        err(f"wrote {len(rows)} report{'s' if len(rows) != 1 else ''}{what} to {out}")
     elif out is not None:
         if folder is not None:
             release_folder(folder)

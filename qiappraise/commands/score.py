@@ -123,31 +123,59 @@ def _json_array(files: list[Path], rubric: Path | None) -> None:
 
 
 def report(
-    file: Annotated[Path, typer.Argument(help="Proposal YAML file.", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A proposal YAML file; or several, or folders, with -o DIR.",
+            show_default=False,
+        ),
+    ],
     format: Annotated[
         ReportFormat | None,
         typer.Option(
             "--format",
             "-f",
-            help="md (Markdown) or html; default: from the --output name (.html, .htm), else md.",
+            help="md (Markdown) or html; default: from the --output name (.html, .htm), else md "
+            "(html for a folder of reports).",
             show_default=False,
         ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write here (atomically) instead of to stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here (atomically) instead of to stdout; a folder for several files.",
+        ),
     ] = None,
     template_dir: TemplateDirOption = None,
     rubric: RubricOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With a folder: write into one that holds files qiappraise did not write.",
+        ),
+    ] = False,
 ) -> None:
     """Write an appraisal report in Markdown or HTML.
 
+    One file: the report goes to stdout or to -o FILE. Several files, or a
+    folder (searched like `batch` does): one report per proposal in -o DIR,
+    named after each file, as `batch --out` writes them but without the
+    cohort report; a file that cannot be scored is reported and the exit
+    code is then 2.
+
     Example: qiappraise report examples/cypic.yaml --format html -o cypic.html
     """
+    if len(files) > 1 or files[0].is_dir():
+        _reports_into_folder(files, format, output, template_dir, rubric, force)
+        return
     from ..loading import resolve
     from ..report import render
     from ..scoring import score as score_proposal
 
+    file = files[0]
     proposal, loaded = resolve(file, rubric)
     appraisal = score_proposal(loaded.rubric, proposal, sha256=loaded.sha256)
     if format is None:
@@ -161,6 +189,34 @@ def report(
         guard(inputs, template_dir=template_dir, templates=True).check(output, "--output")
     text = render(appraisal, loaded.rubric, format.value, template_dir=template_dir)
     emit(text, output)
+
+
+def _reports_into_folder(
+    files: list[Path],
+    format: ReportFormat | None,
+    output: Path | None,
+    template_dir: Path | None,
+    rubric: Path | None,
+    force: bool,
+) -> None:
+    """`report` with several files or a folder: `batch --out` without the cohort report."""
+    from ..errors import UsageError
+    from .batch import run_batch
+
+    if output is None:
+        raise UsageError(
+            "several files or a folder make several reports: give a folder for them with "
+            "-o DIR (or use `qiappraise batch` for a cohort report too)"
+        )
+    run_batch(
+        [str(f) for f in files],
+        out=output,
+        formats=((format or ReportFormat.html).value,),
+        template_dir=template_dir,
+        rubric=rubric,
+        force=force,
+        cohort_outputs=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
