@@ -11,7 +11,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from . import __version__
 from .cliutil import CONTEXT, err, report_error
@@ -33,8 +33,75 @@ ISSUES_URL = "https://github.com/qiappraise/qiappraise/issues"
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in qiappraise, not in the input
 
 
+#: What --help calls a value, by parameter name, where its type alone does
+#: not say it well; any other path is FILE, a number N, text TEXT (typer's own
+#: display is Python's: `<list[Path]>`, `--csv <str>`, `{files}`).
+METAVARS = {
+    "inputs": "PATH",
+    "paths": "PATH",
+    "out": "DIR",
+    "template_dir": "DIR",
+    "fail_under": "SCORE",
+    "rubric": "ID|FILE",
+    "old": "OLD",
+    "new": "NEW",
+    "first": "FIRST",
+    "second": "SECOND",
+    "csv_file": "FILE",  # typed str: '-' means stdout
+    "json_file": "FILE",
+}
+_BY_TYPE = {"Path": "FILE", "int": "N", "float": "NUMBER", "str": "TEXT"}
+
+
+def readable_help(command: Any) -> None:
+    """Give every parameter of ``command`` (and of its subcommands) a metavar a person reads."""
+    for sub in getattr(command, "commands", {}).values():
+        readable_help(sub)
+    for param in command.params:
+        desc = getattr(param, "type_descriptor", None)
+        if desc is None or desc.is_choice or desc.annotation is bool:
+            continue  # a flag, or choices typer already spells out: <text|json>
+        if param.metavar is None:
+            kind = getattr(desc.annotation, "__name__", "")
+            if desc.is_list:
+                kind = "Path" if "Path" in str(desc.annotation) else "str"
+            name = METAVARS.get(param.name or "") or _BY_TYPE.get(kind, "VALUE")
+            if name == "ID|FILE" and kind == "Path":
+                name = "FILE"  # --rubric takes an id only where it is text
+            param.metavar = name
+        if type(param) is TyperArgument:
+            param.__class__ = _ReadableArgument
+
+
+class _ReadableArgument(TyperArgument):
+    """An argument shown by its metavar alone, as click shows one: ``FILE...``.
+
+    typer adds the Python type after the name and writes a required argument
+    as ``{files}``. These two hooks are typer's own (private) ones: a test
+    (tests/test_cli_help.py) notices if a typer release renames them.
+    """
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _label(self) -> str:
+        return (self.metavar or self.name or "") + ("..." if self.nargs != 1 else "")
+
+    def _rich_display_name(self) -> str:
+        return self._label()
+
+    def _usage_display_name(self) -> str:
+        return self._label() if self.required else f"[{self._label()}]"
+
+
 class _Group(TyperGroup):
     """Maps the project's errors to one line on stderr and an exit code."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            readable_help(command)
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         try:

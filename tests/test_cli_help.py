@@ -62,3 +62,26 @@ def test_version() -> None:
 def test_no_arguments_shows_help() -> None:
     result = CliRunner().invoke(app, [])
     assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_help_names_values_as_a_person_reads_them(path: list[str]) -> None:
+    # typer shows Python's types: `<list[Path]>`, `--csv <str>`, `{files}...`.
+    text = CliRunner().invoke(app, [*path, "--help"], terminal_width=100).output
+    usage = text.splitlines()[0]
+    assert "{" not in usage and "}" not in usage, usage
+    for python in ("<list[", "<str>", "<Path>", "<int", "<float>", "<bool>", "Path]"):
+        assert python not in text, (python, text)
+
+
+def test_help_metavars() -> None:
+    def usage(*args: str) -> str:
+        return CliRunner().invoke(app, [*args, "--help"], terminal_width=100).output
+
+    assert usage("batch").startswith("Usage: qiappraise batch [OPTIONS] PATH...")
+    assert "--csv FILE" in usage("batch") and "-o, --out DIR" in usage("batch")
+    assert usage("score").startswith("Usage: qiappraise score [OPTIONS] FILE...")
+    assert usage("check").startswith("Usage: qiappraise check [OPTIONS] [PATH...]")
+    assert "--fail-under SCORE" in usage("check")
+    assert usage("compare").startswith("Usage: qiappraise compare [OPTIONS] OLD NEW")
+    assert usage("moderate").startswith("Usage: qiappraise moderate [OPTIONS] FIRST SECOND")
