@@ -96,3 +96,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Rewrite tests/golden/* from the current output (review the diff afterwards).",
     )
+    parser.addoption(
+        "--update-screenshots",
+        action="store_true",
+        default=False,
+        help="Rewrite docs/images/*.png, the README's screenshots, from the examples.",
+    )
