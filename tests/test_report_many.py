@@ -41,7 +41,13 @@ def test_several_files_in_markdown(tmp_path: Path) -> None:
 def test_several_files_need_a_folder(tmp_path: Path) -> None:
     result = run("report", EXAMPLES[0], EXAMPLES[1])
     assert result.exit_code == 2
-    assert "give a folder for them with -o DIR" in result.stderr
+    assert (
+        "several files makes a report per proposal: give a folder for them with -o DIR"
+        in result.stderr
+    )
+    alone = run("report", tmp_path)
+    assert alone.exit_code == 2
+    assert f"{tmp_path}: a folder makes a report per proposal" in alone.stderr
 
 
 def test_a_bad_file_is_reported_and_the_rest_written(tmp_path: Path) -> None:

@@ -204,9 +204,11 @@ def _reports_into_folder(
     from .batch import run_batch
 
     if output is None:
+        folders = [str(f) for f in files if f.is_dir()]
+        what = f"{folders[0]}: a folder" if folders else "several files"
         raise UsageError(
-            "several files or a folder make several reports: give a folder for them with "
-            "-o DIR (or use `qiappraise batch` for a cohort report too)"
+            f"{what} makes a report per proposal: give a folder for them with -o DIR "
+            "(or use `qiappraise batch` for a cohort report too)"
         )
     run_batch(
         [str(f) for f in files],
