@@ -436,7 +436,7 @@ def _watch_parent(reading: Connection) -> None:
     os._exit(EXIT_STOPPED)
 
 
-def _worker_init(reading: Connection, writing: Connection) -> None:
+def worker_init(reading: Connection, writing: Connection) -> None:
     import threading
 
     # Ctrl-C goes to the whole process group. The parent handles it and stops
@@ -540,7 +540,7 @@ def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outc
     reading, writing = Pipe(duplex=False)
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(chunks)),
-        initializer=_worker_init,
+        initializer=worker_init,
         initargs=(reading, writing),
     )
     try:

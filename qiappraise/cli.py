@@ -15,6 +15,7 @@ from typer.core import TyperArgument, TyperGroup
 
 from . import __version__
 from .cliutil import CONTEXT, err, report_error
+from .commands import agreement as _agreement
 from .commands import appraise as _appraise
 from .commands import batch as _batch
 from .commands import check as _check
@@ -182,6 +183,7 @@ COMMAND_MODULES = (
     _review,
     _batch,
     _moderate,
+    _agreement,
     _check,
     _rubric,
 )

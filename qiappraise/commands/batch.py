@@ -68,7 +68,7 @@ def effective_jobs(requested: int | None) -> int:
     return requested
 
 
-class _LazyProgress:
+class LazyProgress:
     """A progress bar on stderr, shown only on a terminal and once work takes a moment."""
 
     DELAY = 0.5  # seconds before a bar is worth its flicker
@@ -293,7 +293,7 @@ def run_batch(
         stream = core.JsonStream(json_out) if json_out is not None else None
         if stream is not None:
             stream.begin()
-        progress = _LazyProgress(len(tasks))
+        progress = LazyProgress(len(tasks))
         stack.callback(progress.close)
         for outcome in core.run(tasks, options, effective_jobs(jobs)):
             progress.advance()

@@ -210,6 +210,11 @@ def _reports_into_folder(
             f"{what} makes a report per proposal: give a folder for them with -o DIR "
             "(or use `qiappraise batch` for a cohort report too)"
         )
+    if output.exists() and not output.is_dir():
+        what = next((f"{f}: a folder" for f in files if f.is_dir()), "several files")
+        raise UsageError(
+            f"{what} makes a report per proposal, so -o must be a folder; {output} is a file"
+        )
     run_batch(
         [str(f) for f in files],
         out=output,
