@@ -29,6 +29,7 @@ from .errors import ProblemsError, QiAppraiseError
 from .outpaths import unique_stems
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.connection import Connection
 
     from .rubric_load import LoadedRubric
@@ -524,8 +525,7 @@ def run(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]
 
 def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outcome]:
     from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from multiprocessing import Pipe
+    from concurrent.futures import Future
 
     from .checkpoint import checkpoint
 
@@ -535,15 +535,7 @@ def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outc
     for size in chunk_sizes(len(tasks), jobs):
         chunks.append(list(tasks[start : start + size]))
         start += size
-    # The workers watch the reading end; only we keep the writing end (see
-    # "stopping the workers").
-    reading, writing = Pipe(duplex=False)
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(chunks)),
-        initializer=worker_init,
-        initargs=(reading, writing),
-    )
-    try:
+    with worker_pool(min(jobs, len(chunks))) as pool:
         work = partial(_score_chunk, options=options)
         # A bounded window of chunks in flight: results wait in memory only
         # while the parent catches up, so memory does not grow with N.
@@ -563,11 +555,29 @@ def _pooled(tasks: Sequence[Task], options: Options, jobs: int) -> Iterator[Outc
             if nxt is not None:
                 futures.append(pool.submit(work, nxt))
             yield from outcomes
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers stop with their parent, however it stops.
+
+    The workers watch the reading end of a pipe whose writing end only the
+    parent keeps (see "stopping the workers"): when the parent dies, they
+    notice. Interrupted, terminated, or the caller stopped reading: the
+    workers stop now, each removing the temporary file it was writing,
+    rather than finish the chunks they hold. `batch` and `agreement` share it.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import Pipe
+
+    reading, writing = Pipe(duplex=False)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=worker_init, initargs=(reading, writing)
+    )
+    try:
+        yield pool
         pool.shutdown(wait=True)
     except BaseException:
-        # Interrupted, terminated, or the caller stopped reading: the workers
-        # stop now, each removing the temporary file it was writing, rather
-        # than finish the chunks they hold.
         writing.close()
         pool.shutdown(wait=True, cancel_futures=True)
         raise

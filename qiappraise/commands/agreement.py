@@ -242,33 +242,16 @@ def _chunks(files: "tuple[Found, ...]", rubric: str | None, jobs: int) -> "Itera
         for f in files:
             yield _read_chunk([f], rubric)
         return
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import Pipe
-
     chunks: list[list[Found]] = []
     start = 0
     for size in batch.chunk_sizes(len(files), jobs):
         chunks.append(list(files[start : start + size]))
         start += size
     # batch's workers: they ignore Ctrl-C (the parent handles it), stop on
-    # SIGTERM and SIGHUP, and stop when the parent ends, through the pipe.
-    reading, writing = Pipe(duplex=False)
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(chunks)),
-        initializer=batch.worker_init,
-        initargs=(reading, writing),
-    )
-    try:
+    # SIGTERM and SIGHUP, and stop when the parent ends.
+    with batch.worker_pool(min(jobs, len(chunks))) as pool:
         # Every chunk at once: what comes back is small, and kept anyway.
         yield from pool.map(partial(_read_chunk, rubric=rubric), chunks)
-        pool.shutdown(wait=True)
-    except BaseException:
-        writing.close()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        writing.close()
-        reading.close()
 
 
 _readers: "dict[str | None, _Reader]" = {}
