@@ -13,6 +13,23 @@ import re
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&#!{}$])")
 _ORDERED = re.compile(r"^(\s*)(\d+)([.)])")
 _BULLET = re.compile(r"^(\s*)([-+=])")
+#: What GitHub and GitLab turn into links in plain text (GFM's "extended
+#: autolinks"): a scheme's colon, "www." and an address's "@". Escaping one
+#: character of each keeps the text as written, and not a link a reader might
+#: follow from a report (markdownlint calls the same thing a bare URL).
+_AUTOLINK = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*)(:)(?=//)|(\bwww)(\.)|(@)")
+
+
+def _no_autolink(s: str) -> str:
+    def defuse(m: re.Match[str]) -> str:
+        scheme, colon, www, dot, _ = m.groups()
+        if colon:
+            return f"{scheme}\\:"
+        if dot:
+            return f"{www}\\."
+        return "\\@"
+
+    return _AUTOLINK.sub(defuse, s)
 
 
 def _line_start(s: str) -> str:
@@ -27,7 +44,7 @@ def _line_start(s: str) -> str:
 
 def inline(text: object) -> str:
     """One line of escaped text (newlines become spaces)."""
-    return _line_start(_INLINE.sub(r"\\\1", " ".join(str(text).split())))
+    return _line_start(_no_autolink(_INLINE.sub(r"\\\1", " ".join(str(text).split()))))
 
 
 def cell(text: object) -> str:
