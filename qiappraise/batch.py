@@ -92,6 +92,11 @@ class Row:
         """Required questions unanswered count as 0: the score is a floor."""
         return not self.complete
 
+    @property
+    def second_rater(self) -> bool:
+        """Another rater's appraisal: a review (``reviews``), or a rater other than the team."""
+        return bool(self.reviews) or self.role != "self"
+
     def severity_counts(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
         for f in self.findings:

@@ -39,7 +39,9 @@ def run(
     ]
     rules: dict[str, RuleInfo] = {}
     reviews: dict[str, list[_ReviewSeen]] = {}  # reviewed file's real path -> its reviews
-    own: dict[int, str] = {}  # results index -> real path, for files that are not reviews
+    by_id: dict[str, list[_ReviewSeen]] = {}  # project.id -> other raters' appraisals of it
+    # results index -> (real path, project.id, lead), for the team's own appraisals
+    own: dict[int, tuple[str, str, str]] = {}
     for file in files:
         resolved = resolver.resolve(file)
         policy = resolved.policy
@@ -53,18 +55,32 @@ def run(
             continue
         _check_policy_names(resolved.origins, policy.check_names(loaded.rubric))
         appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+        # A review, or any rater but the team (linked by project.id), is
+        # another rater's appraisal: it needs no review of its own.
         if proposal.reviews is not None:
             target = os.path.realpath(proposal.reviews.path(file))
             reviews.setdefault(target, []).append(
-                _ReviewSeen(str(file), proposal.rater.role, proposal.reviews.sha256)
+                _ReviewSeen(
+                    str(file), proposal.rater.role, proposal.rater.name, proposal.reviews.sha256
+                )
             )
+        elif proposal.rater.role != "self":
+            if proposal.project.id:
+                by_id.setdefault(proposal.project.id, []).append(
+                    _ReviewSeen(str(file), proposal.rater.role, proposal.rater.name, None)
+                )
         else:
-            own[len(results)] = os.path.realpath(file)
+            own[len(results)] = (
+                os.path.realpath(file),
+                proposal.project.id,
+                proposal.project.lead,
+            )
         results.append(evaluate(proposal, appraisal, loaded.rubric, policy))
         _add_rules(rules, loaded)
-    for i, real in own.items():
+    for i, (real, project_id, lead) in own.items():
         if results[i].policy.require_review is not None:
-            results[i] = _with_review_rule(results[i], reviews.get(real, []))
+            seen = reviews.get(real, []) + (by_id.get(project_id, []) if project_id else [])
+            results[i] = _with_review_rule(results[i], seen, lead)
     return CheckReport(
         files=tuple(results), skipped=tuple(skipped), rules=tuple(sorted(rules.values(), key=_id))
     )
@@ -74,19 +90,29 @@ def run(
 class _ReviewSeen:
     file: str
     role: str
+    name: str
     sha256: str | None  # of the reviewed file when reviewed, if recorded
 
 
-def _with_review_rule(result: FileResult, seen: list[_ReviewSeen]) -> FileResult:
-    """``result`` with the policy/review rule: a review by the role asked, of this version."""
+def _with_review_rule(result: FileResult, seen: list[_ReviewSeen], lead: str) -> FileResult:
+    """``result`` with the policy/review rule: a review by the role asked, of this version.
+
+    A "review" by the project's own lead is not a second rater's, whatever
+    role it claims: it is left out, and the message says so.
+    """
     role = result.policy.require_review or "any"
+    own = [r for r in seen if lead.strip() and r.name.strip().casefold() == lead.strip().casefold()]
+    seen = [r for r in seen if r not in own]
     by_role = [r for r in seen if role == "any" or r.role == role]
     who = "any second rater" if role == "any" else f"a {role}"
     if not by_role:
         passed, message = (
             False,
             f"no file checked reviews it as {who}"
-            + (f" (reviewed by: {', '.join(sorted({r.role for r in seen}))})" if seen else ""),
+            + (f" (reviewed by: {', '.join(sorted({r.role for r in seen}))})" if seen else "")
+            + (
+                f"; {own[0].file} is by the project's own lead, which does not count" if own else ""
+            ),
         )
     else:
         try:

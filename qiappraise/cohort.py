@@ -282,8 +282,10 @@ def aggregate(
     ``failed`` counts them when only the number is known.
     """
     rows = sorted(rows, key=lambda r: (r.relative, r.file))
-    review_rows = [r for r in rows if r.reviews]
-    rows = [r for r in rows if not r.reviews]
+    # One appraisal per project in the figures: the team's own. Reviews, and
+    # raters linked only by project.id, are listed beside it instead.
+    review_rows = [r for r in rows if r.second_rater]
+    rows = [r for r in rows if not r.second_rater]
     drafts = 0
     if exclude_drafts:
         # Provisional appraisals skew the bands and the neglect verdict: their
@@ -388,14 +390,34 @@ def aggregate(
 def _reviews(
     review_rows: Sequence[Row], rows: Sequence[Row], refs: Sequence[ProjectRef]
 ) -> tuple[Review, ...]:
-    """Each review beside the appraisal it reviews, when that is in the cohort."""
+    """Each second rater's appraisal beside the team's own, when that is in the cohort.
+
+    A review names the file it reviews; a review of a review leads, along the
+    chain, to the team's appraisal; a rater linked only by ``project.id`` is
+    matched to the team's appraisal with that id.
+    """
     if not review_rows:
         return ()
     by_path = {os.path.realpath(r.file): refs[i] for i, r in enumerate(rows)}
     by_id: dict[str, ProjectRef] = {}
     for i, r in enumerate(rows):
-        if r.project_id and r.role == "self":
+        if r.project_id:
             by_id.setdefault(r.project_id, refs[i])
+    reviews_by_path = {os.path.realpath(r.file): r for r in review_rows}
+
+    def reviewed(r: Row) -> ProjectRef | None:
+        seen: set[str] = set()
+        while True:
+            if r.reviews in by_path:
+                return by_path[r.reviews]
+            if r.project_id and r.project_id in by_id:
+                return by_id[r.project_id]
+            nxt = reviews_by_path.get(r.reviews)
+            if nxt is None or r.reviews in seen:
+                return None
+            seen.add(r.reviews)
+            r = nxt
+
     return tuple(
         Review(
             file=r.file,
@@ -406,7 +428,7 @@ def _reviews(
             band=r.band,
             band_label=r.band_label,
             provisional=r.provisional,
-            reviewed=by_path.get(r.reviews) or (by_id.get(r.project_id) if r.project_id else None),
+            reviewed=reviewed(r),
         )
         for r in review_rows
     )

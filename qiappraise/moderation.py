@@ -174,6 +174,12 @@ class Moderation:
     def not_accepted(self) -> tuple[QuestionModeration, ...]:
         return tuple(q for q in self.questions if q.not_accepted)
 
+    def other_comments(self) -> tuple[QuestionModeration, ...]:
+        """Comments on answers the raters do not differ on: they are for the meeting too."""
+        return tuple(
+            q for q in self.questions if q.comment and not q.disagrees and not q.not_accepted
+        )
+
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(AGREEMENT_LEVELS, 0)
         for q in self.questions:
@@ -196,6 +202,28 @@ def linked(first: Proposal, second: Proposal) -> str | None:
         if _same(a, b):
             return "same file reviewed"
     return None
+
+
+def _unlinked(first: Proposal, second: Proposal) -> str:
+    """Why two files cannot be moderated, saying what each review does name."""
+    for review in (second, first):
+        if review.reviews is None:
+            continue
+        target = review.reviews.path(review.file)
+        if not target.exists():
+            return (
+                f"{review.file}: reviews.file: {review.reviews.file}: no such file "
+                f"(relative to the review's folder, {Path(review.file).parent})"
+            )
+        return (
+            f"{review.file} reviews {target}, not {first.file if review is second else second.file}: "
+            f"moderate it against the file it reviews"
+        )
+    return (
+        f"{first.file} and {second.file} are not known to appraise one project: "
+        "a review names the file it reviews (reviews: {file: ...}), or both give "
+        "the same project.id"
+    )
 
 
 def _reviews(review: Proposal, file: str) -> bool:
@@ -224,11 +252,7 @@ def moderate(
     """
     link = linked(first, second)
     if link is None:
-        raise UsageError(
-            f"{first.file} and {second.file} are not known to appraise one project: "
-            f"a review names the file it reviews (reviews: {{file: ...}}), or both give "
-            f"the same project.id"
-        )
+        raise UsageError(_unlinked(first, second))
     a = score(rubric, first, sha256=sha256)
     b = score(rubric, second, sha256=sha256)
     b_results = {q.id: q for s in b.sections for q in s.questions}
@@ -374,6 +398,7 @@ def document(m: Moderation) -> dict[str, Any]:
         "questions": [_question(q) for q in m.questions],
         "disagreements": [q.id for q in m.disagreements()],
         "not_accepted": [q.id for q in m.not_accepted()],
+        "other_comments": [q.id for q in m.other_comments()],
         "findings": {"only_first": list(m.only_first), "only_second": list(m.only_second)},
         "reviewed_changed": None
         if change is None

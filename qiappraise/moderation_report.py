@@ -60,6 +60,7 @@ def context(m: Moderation) -> dict[str, Any]:
         # Moderation counts two blanks as the same answer; the reader should know how many.
         "disagreements": m.disagreements(),
         "not_accepted": m.not_accepted(),
+        "other_comments": m.other_comments(),
         "only": (_findings(m.first, m.only_first), _findings(m.second, m.only_second)),
         "change": m.reviewed_changed,
         "by_section": by_section(m.questions),

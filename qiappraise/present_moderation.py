@@ -81,6 +81,14 @@ def moderation(console: Console, m: Moderation, *, limit: int | None = 10) -> No
             console.print(
                 Text("  the review did not record what it saw (reviews.seen)", style="dim")
             )
+        elif not change.answers and not change.notes:
+            console.print(
+                Text(
+                    "  the answers and notes are as the review saw them; "
+                    "something else in the file changed",
+                    style="dim",
+                )
+            )
         else:
             for c in change.answers:
                 hanging(console, "  ", f"{c.prompt}: {c.old} → {c.new}", "dim")
@@ -107,6 +115,13 @@ def moderation(console: Console, m: Moderation, *, limit: int | None = 10) -> No
                 style="dim",
             )
         )
+    others = m.other_comments()
+    if others:
+        console.print()
+        console.print(Text(f"Other comments ({len(others)})", style="bold"))
+        for q in others:
+            hanging(console, "  ", f"{q.prompt} ({q.answers[0]})")
+            hanging(console, "    comment: ", q.comment, "dim")
     refused = m.not_accepted()
     if refused:
         console.print()

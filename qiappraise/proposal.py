@@ -291,13 +291,24 @@ def _rater(located: Located, problems: Problems) -> Rater:
     role, name = raw.get("role"), raw.get("name")
     if role not in RATER_ROLES:
         shown = "missing" if role is None else repr(role)
+        hint = ""
+        if isinstance(role, str):
+            folded = role.strip().casefold()
+            hint = (
+                f" (did you mean {folded!r}?)"
+                if folded in RATER_ROLES
+                else _close(folded, RATER_ROLES)
+            )
         problems.append(
             located.error(
                 ("rater", "role") if role is not None else ("rater",),
-                f"rater.role: {shown}; allowed: {', '.join(RATER_ROLES)}",
+                f"rater.role: {shown}{hint}; allowed: {', '.join(RATER_ROLES)} "
+                "(self: the project's own team)",
             )
         )
-        role = "self"
+        # Not "self": a review with a mistyped role gets this one error, not a
+        # second saying a review cannot be self.
+        role = "supervisor"
     if name is None:
         name = ""
     elif not isinstance(name, str):
@@ -396,6 +407,15 @@ def _reviews(located: Located, rubric: Rubric, problems: Problems) -> Reviewed |
                             ("reviews", "not_accepted", i),
                             f"reviews.not_accepted[{i}]: unknown question id "
                             f"{qid!r}{_close(qid, list(rubric.questions))}",
+                        )
+                    )
+                elif not any(c.evidence for c in rubric.questions[qid].choices_):
+                    problems.append(
+                        located.error(
+                            ("reviews", "not_accepted", i),
+                            f"reviews.not_accepted[{i}]: {qid!r} has no answer the rubric "
+                            "marks as a claim needing evidence, so there is nothing to "
+                            "accept or not; say what you doubt in comments",
                         )
                     )
                 elif qid not in not_accepted:

@@ -119,7 +119,11 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
     """Appraise ``proposal`` against ``rubric``."""
     facts = _facts(rubric)
     notes = proposal.notes or {}
-    res = resolve(rubric, proposal.answers, notes, facts.meanings)
+    # A reviewer who did not accept a claim without evidence does not let a
+    # note back it in their own appraisal: it counts as the level below.
+    refused = proposal.reviews.not_accepted if proposal.reviews is not None else ()
+    backing = {k: v for k, v in notes.items() if k not in refused} if refused else notes
+    res = resolve(rubric, proposal.answers, backing, facts.meanings)
     dims, open_dims = _dimension_levels(facts, res)
     known = Known(res.counted, res.unknown, rubric.level_rank, dims, open_dims)
 

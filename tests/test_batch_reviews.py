@@ -67,7 +67,7 @@ def test_a_review_of_a_file_outside_the_batch_is_listed_as_such(tmp_path: Path) 
     folder = _cohort(tmp_path)
     result = run("batch", folder / "reviews", folder / "cypic.yaml")
     assert result.exit_code == 0, result.stderr
-    assert "reviews a file not in this batch" in " ".join(result.stdout.split())
+    assert "the appraisal it reviews is not in this batch" in " ".join(result.stdout.split())
 
 
 def test_the_cohort_report_has_a_reviews_section(tmp_path: Path) -> None:
@@ -93,3 +93,29 @@ def test_csv_says_who_rated_each_file(tmp_path: Path) -> None:
     assert rows["poverty.yaml"]["reviews"] == ""
     assert rows["poverty.supervisor.yaml"]["rater_role"] == "supervisor"
     assert rows["poverty.supervisor.yaml"]["reviews"].endswith("poverty.yaml")
+
+
+def test_a_rater_linked_by_project_id_is_listed_not_counted(tmp_path: Path) -> None:
+    folder = _cohort(tmp_path)
+    data = yaml.safe_load(TRAINEE.read_text())
+    data["project"]["id"] = "poverty-2021"
+    (folder / "poverty.yaml").write_text(yaml.safe_dump(data))
+    data["rater"] = {"name": "Dr A. Assessor", "role": "assessor"}
+    (folder / "assessor.yaml").write_text(yaml.safe_dump(data))
+    doc = json.loads(run("batch", folder, "--json", "-").stdout)
+    assert doc["summary"]["scored"] == 2  # still two projects
+    roles = sorted(r["role"] for r in doc["summary"]["reviews"])
+    assert roles == ["assessor", "supervisor"]
+    assessor = next(r for r in doc["summary"]["reviews"] if r["role"] == "assessor")
+    assert assessor["reviewed"].endswith("poverty.yaml")
+
+
+def test_a_review_of_a_review_is_listed_beside_the_teams_appraisal(tmp_path: Path) -> None:
+    folder = _cohort(tmp_path)
+    peer = yaml.safe_load((folder / "reviews" / "poverty.supervisor.yaml").read_text())
+    peer["rater"] = {"name": "Dr P", "role": "peer"}
+    peer["reviews"] = {"file": "poverty.supervisor.yaml"}
+    (folder / "reviews" / "poverty.peer.yaml").write_text(yaml.safe_dump(peer))
+    doc = json.loads(run("batch", folder, "--json", "-").stdout)
+    reviewed = {r["file"].split("/")[-1]: r["reviewed"] for r in doc["summary"]["reviews"]}
+    assert reviewed["poverty.peer.yaml"].endswith("poverty.yaml")

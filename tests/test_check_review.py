@@ -109,3 +109,25 @@ def test_a_bad_role_is_a_usage_error(tmp_path: Path, bad: str) -> None:
         "--require-review: expected a reviewer's role: supervisor, peer, assessor, any"
         in result.stderr
     )
+
+
+def test_a_rater_linked_by_project_id_counts_and_needs_no_review(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    data = yaml.safe_load(TRAINEE.read_text())
+    data["project"]["id"] = "poverty-2021"
+    (folder / "trainee.yaml").write_text(yaml.safe_dump(data))
+    data["rater"] = {"name": "Dr A", "role": "assessor"}
+    (folder / "assessor.yaml").write_text(yaml.safe_dump(data))
+    result = run("check", folder, *LENIENT, "-f", "json", "--require-review", "assessor")
+    assert result.exit_code == 0, result.stdout
+    doc = json.loads(result.stdout)
+    (assessor,) = [f for f in doc["files"] if f["file"].endswith("assessor.yaml")]
+    assert not [r for r in assessor["rules"] if r["rule"] == "policy/review"]
+
+
+def test_a_review_by_the_projects_own_lead_does_not_count(tmp_path: Path) -> None:
+    lead = yaml.safe_load(TRAINEE.read_text())["project"]["lead"]
+    folder = _folder(tmp_path, review={"rater": {"name": lead, "role": "supervisor"}})
+    code, rule = _rule(folder, "--require-review", "supervisor")
+    assert code == 1 and rule is not None
+    assert "is by the project's own lead, which does not count" in rule["message"]

@@ -302,3 +302,66 @@ def test_a_question_without_its_own_reflective_prompt_takes_its_sections(tmp_pat
     trainee, review = _pair(tmp_path, {"answers": {"dim_efficient": "secondary"}})
     q = {q.id: q for q in _moderate(trainee, review).questions}["dim_efficient"]
     assert q.reflect  # dim_efficient has none of its own
+
+
+def test_comments_on_agreed_answers_reach_the_meeting(tmp_path: Path) -> None:
+    trainee, review = _pair(tmp_path, {"comments": {"purpose_driver": "Was there one incident?"}})
+    m = _moderate(trainee, review)
+    assert [q.id for q in m.other_comments()] == ["purpose_driver"]
+    result = run("moderate", trainee, review)
+    assert "Other comments (1)" in result.stdout and "Was there one incident?" in result.stdout
+    md = run("moderate", trainee, review, "-f", "md").stdout
+    assert "## Other comments" in md and "Was there one incident?" in md
+
+
+def test_a_review_naming_a_missing_file_says_so(tmp_path: Path) -> None:
+    trainee, review = _pair(tmp_path, {"reviews": {"file": "../trainees/trainee.yaml"}})
+    result = run("moderate", trainee, review)
+    assert result.exit_code == 2
+    assert "reviews.file: ../trainees/trainee.yaml: no such file" in result.stderr
+
+
+def test_a_review_of_another_file_names_it(tmp_path: Path) -> None:
+    trainee, review = _pair(tmp_path, {})
+    other = tmp_path / "other.yaml"
+    shutil.copyfile(ROOT / "examples" / "cypic.yaml", other)
+    result = run("moderate", other, review)
+    assert result.exit_code == 2
+    assert "reviews" in result.stderr and "moderate it against the file it reviews" in result.stderr
+
+
+def test_not_accepted_counts_the_claim_below_even_with_a_note(tmp_path: Path) -> None:
+    from qiappraise.scoring import score
+
+    trainee, review = _pair(tmp_path, {})
+    kept, rubric, _ = _load(review)
+    data = yaml.safe_load(review.read_text())
+    data["reviews"]["not_accepted"] = ["family_outcomes_measured"]
+    review.write_text(yaml.safe_dump(data))
+    refused, _, _ = _load(review)
+    assert refused.notes["family_outcomes_measured"]  # the note is still there, and shown
+    before, after = score(rubric, kept), score(rubric, refused)
+    assert "family_outcomes_measured" in after.unevidenced
+    assert after.score is not None and before.score is not None and after.score < before.score
+
+
+def test_not_accepted_names_only_claims(tmp_path: Path) -> None:
+    data = yaml.safe_load(REVIEW.read_text())
+    data["reviews"]["not_accepted"] = ["pdsa_cycles"]
+    path = tmp_path / "examples" / "reviews" / "r.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ProblemsError) as info:
+        resolve(path)
+    assert "'pdsa_cycles' has no answer the rubric marks as a claim" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"), [("Supervisor", "'supervisor'"), ("supervisr", "'supervisor'")]
+)
+def test_a_mistyped_role_gets_one_error_with_a_hint(tmp_path: Path, typed: str, hint: str) -> None:
+    trainee, review = _pair(tmp_path, {"rater": {"name": "Dr R", "role": typed}})
+    with pytest.raises(ProblemsError) as info:
+        resolve(review)
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == 1 and f"did you mean {hint}?" in messages[0], messages

@@ -361,7 +361,7 @@ def run_batch(
         labels = {d: label for m in metas.values() for d, label in m.dimensions}
         out_console = console()
         # One line per project: reviews are listed beneath, beside what they review.
-        own = [r for r in rows if not r.reviews]
+        own = [r for r in rows if not r.second_rater]
         if own:
             cohort_table(out_console, sort_rows(own, sort.value, band_order), labels)
         review_lines(out_console, cohort.reviews)
