@@ -106,7 +106,8 @@ def plan(rubric: Rubric, sha256: str) -> RubricPlan:
             prompt=q.prompt,
             section=s.title,
             type=q.type,
-            reflect=q.reflect,
+            # As moderation does: a question without its own takes its section's first.
+            reflect=q.reflect or next(iter(s.reflect), ""),
             order=ladder(q),
         )
         for s in rubric.sections
