@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .answers import ANSWERED, NOT_ANSWERED, NOT_SURE, PENDING
-from .appraisal import Appraisal, QuestionResult
+from .appraisal import Appraisal, FindingResult, QuestionResult, SectionResult
 from .rubric import Rubric
 from .textcheck import visible
 
@@ -69,9 +69,36 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
 
 
-def _ids(ids: Sequence[str], limit: int = 12) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+#: Longest a question's prompt is when it names the question in a list.
+PROMPT_SHOWN = 60
+#: Lists longer than this name sections and counts instead of every question.
+NAMED_AT_MOST = 4
+
+
+def short(text: str, width: int = PROMPT_SHOWN) -> str:
+    """``text`` on one line, cut at a word (with "…") beyond ``width``."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    space = head.rfind(" ")
+    if space > width // 3:  # a word longer than that is cut where it must be
+        head = head[:space]
+    return head.rstrip(" ,;:-") + "…"
+
+
+def which(a: Appraisal, ids: Sequence[str]) -> str:
+    """Questions as a person knows them: their prompts (quoted, shortened), or, for
+    a long list, how many in each section. Ids are for JSON and `rubric show`."""
+    prompts = {q.id: q.prompt for s in a.sections for q in s.questions}
+    if len(ids) <= NAMED_AT_MOST:
+        return "; ".join(f"“{short(prompts.get(i, i))}”" for i in ids)
+    counts = [
+        (s.title, sum(1 for q in s.questions if q.id in ids))
+        for s in a.sections
+        if any(q.id in ids for q in s.questions)
+    ]
+    return f"{len(ids)} questions: " + ", ".join(f"{n} in {title}" for title, n in counts)
 
 
 def _humane(band_id: str) -> str:
@@ -140,7 +167,7 @@ def appraisal(
                 hanging(
                     console,
                     "    - ",
-                    f"{r.question}: {answer} ({r.pull:.2f}, weight {r.weight:g})",
+                    f"{short(r.prompt)} — {answer} ({r.pull:.2f}, weight {r.weight:g})",
                 )
     unplaced = [
         q.id
@@ -152,7 +179,7 @@ def appraisal(
             console,
             "  ",
             f"Placed without {_count(len(unplaced), 'answer')} that would place it: "
-            + _ids(unplaced),
+            + which(a, unplaced),
             "dim",
         )
     _statuses(console, a, list(questions.values()))
@@ -160,7 +187,7 @@ def appraisal(
         hanging(
             console,
             "  ",
-            "Ignored (answered, but the question does not apply): " + ", ".join(a.ignored),
+            "Ignored (answered, but the question does not apply): " + which(a, a.ignored),
             "dim",
         )
     console.print()
@@ -213,15 +240,7 @@ def appraisal(
     if not raised:
         console.print("  None raised.")
     for f in raised:
-        line = Text("  ")
-        line.append(f"{f.severity.upper():7}", style=SEVERITY_STYLE.get(f.severity, ""))
-        line.append(f" {f.id} {f.title}", style="bold")
-        console.print(line)
-        body: list[Text | Table] = [Text(f.message)]
-        body.append(Text("→ " + f.suggestion, style="italic"))
-        # After the suggestion, which speaks of the questions listed with it.
-        body += [hung("- ", d) for d in f.details]
-        console.print(Padding(Group(*body), (0, 0, 0, 10)))
+        finding(console, f)
     if still_open:
         console.print()
         console.print(
@@ -235,12 +254,91 @@ def appraisal(
             line.append(f" {f.id} {f.title}?", style="bold")
             console.print(line)
             console.print(
-                Padding(Text(f"answer: {', '.join(f.open_on)}", style="yellow"), (0, 0, 0, 10))
+                Padding(Text(f"answer: {which(a, f.open_on)}", style="yellow"), (0, 0, 0, 10))
             )
     for f in waived:
         console.print(Text(f"  WAIVED  {f.id} {f.title}: {f.waived}", style="dim"))
     for w in a.unused_waivers:
         console.print(Text(f"  note: waiver for {w} matches no finding raised", style="yellow"))
+
+
+def finding(console: Console, f: FindingResult) -> None:
+    """One finding the answers raise: severity, id and title, message, suggestion, details."""
+    line = Text("  ")
+    line.append(f"{f.severity.upper():7}", style=SEVERITY_STYLE.get(f.severity, ""))
+    line.append(f" {f.id} {f.title}", style="bold")
+    console.print(line)
+    body: list[Text | Table] = [Text(f.message)]
+    body.append(Text("→ " + f.suggestion, style="italic"))
+    # After the suggestion, which speaks of the questions listed with it.
+    body += [hung("- ", d) for d in f.details]
+    console.print(Padding(Group(*body), (0, 0, 0, 10)))
+
+
+def _earned(a: Appraisal, s: SectionResult) -> str:
+    """What a section has earned so far, in words."""
+    if s.score is None:
+        if not any(q.feeds == "position" for q in s.questions):
+            return "nothing scored yet" if s.maximum else "earns no points"
+        if a.band is None:
+            return "places the project: not placed yet"
+        return f"places the project: {a.band.label} (position {a.position:.2f} so far)"
+    points = _points(s.earned, s.maximum)
+    caps = "".join(f"; capped at {c.max:g}: {c.reason.strip()}" for c in s.caps)
+    return f"{s.score:.0f}/100 ({points}{caps})"
+
+
+def section_feedback(
+    console: Console, a: Appraisal, section_id: str, findings: Sequence[FindingResult]
+) -> None:
+    """A line or two as a section ends: what it earned, and the findings it raised."""
+    s = a.section(section_id)
+    left = sum(1 for q in s.questions if q.id in a.missing)
+    open_ = f"; {_count(left, 'required question')} still open" if left else ""
+    console.print()
+    console.print(Text(f"End of {s.title}: {_earned(a, s)}{open_}.", style="bold"))
+    if findings:
+        raised = "; ".join(f"{f.id} {f.title} ({f.severity})" for f in findings)
+        hanging(console, "  ", f"Raised: {raised}")
+    else:
+        hanging(console, "  ", "No findings raised by this section's answers.", "dim")
+
+
+def section_detail(
+    console: Console, a: Appraisal, section_id: str, findings: Sequence[FindingResult]
+) -> None:
+    """More on a section just ended: every answer and what it counts for, and its findings."""
+    s = a.section(section_id)
+    for q in s.questions:
+        if not q.applies:
+            continue
+        hanging(console, "  - ", q.prompt)
+        hanging(console, "      ", f"{_answer(q)} · {_counts(q)}", "dim")
+        if q.note:
+            hanging(console, "      ", f"note: {q.note}", "italic")
+    for f in findings:
+        finding(console, f)
+    console.print()
+
+
+def _answer(q: QuestionResult) -> str:
+    if q.claimed:
+        return f"claimed {q.claimed}, counted as {q.display or 'nothing'}"
+    if q.status == NOT_SURE:
+        return "not sure"
+    return short(q.display, 200) if q.answered and q.display else "not answered"
+
+
+def _counts(q: QuestionResult) -> str:
+    if q.feeds == "position":
+        return "places nothing" if q.pull is None else f"places it at {q.pull:.2f}"
+    if q.feeds == "profile" or q.earned is None:
+        return "profile only, no points"
+    return _points(q.earned, q.maximum)
+
+
+def _points(earned: float, maximum: float) -> str:
+    return f"{earned:g} of {maximum:g} point{'s' * (maximum != 1)}"
 
 
 def _statuses(console: Console, a: Appraisal, questions: Sequence[QuestionResult]) -> None:
@@ -266,13 +364,13 @@ def _statuses(console: Console, a: Appraisal, questions: Sequence[QuestionResult
         hanging(
             console,
             "  ",
-            "Not answered (scored ones count as 0): " + _ids(unanswered, 40),
+            "Not answered (scored ones count as 0): " + which(a, unanswered),
             "yellow",
         )
     unsure = [q for q in questions if q.status == NOT_SURE]
     if unsure:
         hanging(
-            console, "  ", "Not sure (counted as not answered): " + ", ".join(q.id for q in unsure)
+            console, "  ", "Not sure (counted as not answered): " + which(a, [q.id for q in unsure])
         )
     pending = [q for q in questions if q.status == PENDING]
     if pending:
@@ -280,7 +378,7 @@ def _statuses(console: Console, a: Appraisal, questions: Sequence[QuestionResult
             console,
             "  ",
             "Answered, but whether it applies waits on an unanswered question: "
-            + ", ".join(q.id for q in pending),
+            + which(a, [q.id for q in pending]),
             "dim",
         )
     claimed = [q for q in questions if q.unevidenced]
@@ -288,7 +386,9 @@ def _statuses(console: Console, a: Appraisal, questions: Sequence[QuestionResult
         console.print(Text("  Claimed without evidence (add a note saying what backs it):"))
         for q in claimed:
             counted = q.display or "nothing"
-            hanging(console, "    - ", f"{q.id}: claimed {q.claimed}, counted as {counted}")
+            hanging(
+                console, "    - ", f"{short(q.prompt)} — claimed {q.claimed}, counted as {counted}"
+            )
 
 
 def rubric_summary(console: Console, r: Rubric, path: str, sha256: str) -> None:

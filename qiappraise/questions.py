@@ -186,6 +186,19 @@ class _MultiKind:
         return "; ".join(c.label for c in self.chosen(q, value)) or "(none)"
 
 
+def exclusive_conflict(q: ChoiceQuestion, values: list[Any]) -> str | None:
+    """Why ticked ``values`` cannot go together, in the choices' labels (None: they can).
+
+    ``coerce`` names values, as a file holds them; a person ticking boxes sees
+    labels, so the prompts say it this way (issue 14: ids are not for people).
+    """
+    picked = [c for v in values if (c := _by_value(q, v)) is not None]
+    exclusive = [c for c in picked if c.exclusive]
+    if not exclusive or len(picked) < 2:
+        return None
+    return f"“{exclusive[0].label}” cannot be combined with other choices: untick it or the others"
+
+
 class _YesNoKind(_ChoiceKind):
     def coerce(self, q: YesNoQuestion, raw: Any) -> Any:  # type: ignore[override]
         if isinstance(raw, bool):

@@ -30,6 +30,9 @@ ACCEPT, REFUSE, OWN = "accept", "refuse", "own"
 class ReviewFlow:
     """The review's side of each question (see ``interactive.Flow``)."""
 
+    #: A review asks for the reviewer's note itself, where one is due.
+    offers_note = False
+
     def before(self, session: ReviewSession, qid: str, console: Console) -> None:
         q = session.question(qid)
         theirs = session.source.answers.get(qid)
@@ -50,7 +53,9 @@ class ReviewFlow:
                 )
             )
 
-    def after(self, session: ReviewSession, qid: str, console: Console) -> bool:
+    def after(
+        self, session: ReviewSession, qid: str, console: Console, *, note_wanted: bool = False
+    ) -> bool:
         if session.unevidenced_claim(qid):
             _settle_claim(session, qid, console)
         elif session.answers.get(qid) is not None and not session.accepted(qid):
@@ -62,6 +67,9 @@ class ReviewFlow:
         )
         session.set_comment(qid, comment)
         return True
+
+    def section_done(self, session: ReviewSession, section_id: str, console: Console) -> None:
+        """Nothing: a reviewer sees the two appraisals side by side at the end (moderate)."""
 
 
 def _counted(session: ReviewSession, qid: str) -> str:

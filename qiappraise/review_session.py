@@ -24,7 +24,7 @@ from .errors import UsageError
 from .proposal import PROJECT_KEYS, Proposal
 from .rubric import QuestionT, Rubric
 from .rubric_load import LoadedRubric
-from .session import Session, Step, leading_comments
+from .session import Session, Step, leading_comments, put_text
 from .yamlio import dump, read_text
 
 #: The role a review's rater has unless they say otherwise.
@@ -182,11 +182,8 @@ class ReviewSession(Session):
         if qid in self.not_accepted:
             self.not_accepted.remove(qid)
 
-    def set_note(self, qid: str, text: str) -> None:
-        _put(self.notes, qid, text)
-
     def set_comment(self, qid: str, text: str) -> None:
-        _put(self.comments, qid, text)
+        put_text(self.comments, qid, text)
 
     def reopen_changed(self) -> list[str]:
         """Questions whose reviewed answer or note changed since the review recorded
@@ -285,14 +282,6 @@ class ReviewSession(Session):
                 project=dict(self.project),
             )
         return dropped_comments(self.original, self.render(), ours)
-
-
-def _put(mapping: dict[str, str], key: str, text: str) -> None:
-    text = text.strip()
-    if text:
-        mapping[key] = text
-    else:
-        mapping.pop(key, None)
 
 
 def _kind_display(q: Any, value: Any) -> str:

@@ -9,18 +9,23 @@ drives it with prompts; tests drive it directly.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import proposal as _proposal
-from .errors import InputError, UsageError
-from .questions import kind
+from .errors import InputError, ProblemsError, UsageError
+from .questions import AnswerError, kind
 from .relevance import applicable, effective_answers
 from .rubric import QuestionT, Rubric
 from .yamlio import dump, read_text, write_text
+
+if TYPE_CHECKING:
+    from .appraisal import Appraisal
+    from .yamlio import Located
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,14 @@ META_FIELDS: tuple[MetaField, ...] = (
     MetaField("specialty", "Specialty"),
     MetaField("date", "Date (YYYY-MM-DD)", False, "When the project started or was proposed."),
 )
+
+#: The title ``init`` writes into a skeleton (its ``--title`` default): not a
+#: title anyone gave, so ``appraise`` asks for one.
+PLACEHOLDER_TITLE = "Untitled QI project"
+
+#: Words with which a question, or a choice's label, asks for a note ("say
+#: which in a note"): ``appraise`` then asks for one after the answer.
+NOTE_ASKED = "in a note"
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,9 @@ class Session:
     skeleton: bool = False
     #: The file's text when the session began ("" for a new file).
     original: str = ""
+    #: Steps asked in this session, even if left empty: an empty answer is not
+    #: saved, so a later session asks it again.
+    visited: set[str] = field(default_factory=set)
 
     # --- what to ask ---------------------------------------------------------
 
@@ -85,16 +101,20 @@ class Session:
 
     def is_answered(self, step: Step) -> bool:
         if step.is_question:
-            return self.answers.get(step.key) is not None
+            # An optional question left empty is not asked again in this session
+            # (it came back at the end of the questions, again and again).
+            left = step.key in self.visited and not self.question(step.key).required
+            return self.answers.get(step.key) is not None or left
         if step.key == "title":
-            return bool(str(self.project.get("title", "")).strip())
-        # Optional metadata counts as visited once the key exists (even if empty).
-        return step.key in self.project
+            title = str(self.project.get("title") or "").strip()
+            return bool(title) and title != PLACEHOLDER_TITLE
+        # A detail is settled once given, or once asked in this session.
+        return step.key in self.visited or self.has_value(step)
 
     def has_value(self, step: Step) -> bool:
         """Answered with something: visited optional details left empty do not count."""
         if step.is_question:
-            return self.is_answered(step)
+            return self.answers.get(step.key) is not None
         return self.project.get(step.key) not in (None, "", [], ())
 
     def first_open(self) -> int | None:
@@ -134,6 +154,7 @@ class Session:
 
     def set_answer(self, step: Step, value: Any) -> list[str]:
         """Record an answer; return the ids of answers dropped as no longer relevant."""
+        self.visited.add(step.key)
         if not step.is_question:
             self.project[step.key] = value
             return []
@@ -145,6 +166,22 @@ class Session:
         dropped = [qid for qid in self.answers if qid not in kept]
         self.answers = {qid: kept[qid] for qid in self.rubric.questions if qid in kept}
         return dropped
+
+    def set_note(self, qid: str, text: str) -> None:
+        """The note on ``qid`` (stripped); empty text removes it."""
+        put_text(self.notes, qid, text)
+
+    def asks_for_note(self, qid: str) -> bool:
+        """The question, or a choice its answer ticks, asks for a note in its wording."""
+        q = self.question(qid)
+        value = self.answers.get(qid)
+        chosen = kind(q).chosen(q, value) if value is not None else []
+        return any(NOTE_ASKED in t.casefold() for t in [q.prompt, *(c.label for c in chosen)])
+
+    def meta_default(self, step: Step) -> str:
+        """What a project detail's prompt starts from: init's placeholder title is none."""
+        shown = self.display(step)
+        return "" if step.key == "title" and shown.strip() == PLACEHOLDER_TITLE else shown
 
     def display(self, step: Step) -> str:
         if not step.is_question:
@@ -200,6 +237,13 @@ class Session:
         """Write the proposal file atomically (temporary file + rename)."""
         write_text(self.path, self.render())
 
+    def appraisal(self) -> Appraisal:
+        """The answers so far, scored as ``score`` would score the saved file."""
+        from .scoring import score
+
+        located = _proposal.read_text(dump(self.to_data()), str(self.path))
+        return score(self.rubric, _proposal.validate(located, self.rubric))
+
     def comments_dropped(self) -> list[str]:
         """Comments in the file as it was read that saving would not keep.
 
@@ -213,6 +257,15 @@ class Session:
 
             ours = skeleton(self.rubric, schema_ref="")
         return dropped_comments(self.original, self.render(), ours)
+
+
+def put_text(mapping: dict[str, str], key: str, text: str) -> None:
+    """``mapping[key]`` is ``text``, stripped; empty text removes the key."""
+    text = text.strip()
+    if text:
+        mapping[key] = text
+    else:
+        mapping.pop(key, None)
 
 
 def dropped_comments(original: str, written: str, ours: str = "") -> list[str]:
@@ -268,13 +321,13 @@ def new(rubric: Rubric, path: Path) -> Session:
 
 def from_file(rubric: Rubric, path: Path) -> Session:
     """A session continuing an existing proposal file (validated against ``rubric``)."""
-    located = _proposal.read(path)
+    return _from_located(rubric, path, _proposal.read(path))
+
+
+def _from_located(rubric: Rubric, path: Path, located: Located) -> Session:
     p = _proposal.validate(located, rubric)
     raw_project = located.data.get("project") or {}
     project: dict[str, Any] = {k: v for k, v in raw_project.items() if v is not None}
-    # An existing file's optional metadata counts as visited: resume at the rubric.
-    for f in META_FIELDS:
-        project.setdefault(f.key, "")
     if isinstance(project.get("team"), list):
         project["team"] = [str(t) for t in project["team"]]
     raw_waivers = located.data.get("waivers") or []
@@ -290,6 +343,48 @@ def from_file(rubric: Rubric, path: Path) -> Session:
         notes=dict(p.notes),
         waivers=[dict(w) for w in raw_waivers if isinstance(w, dict)],
     )
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A file that fails to load only because of some of its answers."""
+
+    error: ProblemsError  # every problem, as loading reported them
+    cleared: dict[str, str]  # question id (or key) -> why its answer cannot be read
+    session: Session  # the file, with those answers cleared
+
+
+def repair(rubric: Rubric, path: Path, error: ProblemsError) -> Repair | None:
+    """The session ``path`` gives once the answers that ``error`` is about are cleared.
+
+    None when clearing answers would not make the file load (its YAML, its
+    project details or its notes are wrong too): those are fixed by hand.
+    """
+    located = _proposal.read(path)
+    raw = located.data.get("answers")
+    if not isinstance(raw, dict):
+        return None
+    cleared: dict[str, str] = {}
+    for qid, value in raw.items():
+        q = rubric.questions.get(qid) if isinstance(qid, str) else None
+        if q is None:
+            cleared[str(qid)] = "not a question of this rubric"
+            continue
+        if value is None:
+            continue
+        try:
+            kind(q).coerce(q, value)
+        except AnswerError as exc:
+            cleared[qid] = str(exc)
+    if not cleared:
+        return None
+    kept = {k: v for k, v in raw.items() if str(k) not in cleared}
+    fixed = dataclasses.replace(located, data={**located.data, "answers": kept})
+    try:
+        session = _from_located(rubric, path, fixed)
+    except ProblemsError:
+        return None
+    return Repair(error=error, cleared=cleared, session=session)
 
 
 def leading_comments(path: Path) -> tuple[str, bool]:
@@ -379,9 +474,10 @@ class Lock:
                 raise InputError(
                     f"cannot create a lock file: {exc.strerror}", file=self.path
                 ) from None
+            # Held from here: a signal while the pid is written still removes it.
+            self.held = True
             with os.fdopen(fd, "w") as fh:
                 fh.write(str(os.getpid()))
-            self.held = True
             return
 
     def _stale(self) -> bool:

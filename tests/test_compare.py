@@ -183,5 +183,9 @@ def test_wrapped_lines_keep_their_indent() -> None:
     from .checkhelpers import run
 
     out = run("score", ROOT / "examples" / "cypic.yaml", env={"COLUMNS": "60"}).stdout.splitlines()
-    at = next(i for i, line in enumerate(out) if line.startswith("    - project_ends: "))
+    at = next(
+        i
+        for i, line in enumerate(out)
+        if line.startswith("    - Which ends is the project chiefly for?")
+    )
     assert out[at + 1].startswith("      ") and out[at + 1].strip()  # under the text, not col 0

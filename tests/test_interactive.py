@@ -32,6 +32,7 @@ ESC_ENTER = "\x1b\r"
 T = TypeVar("T")
 
 META_DEFAULTS = "My project" + ENTER + ENTER * 5  # title, then five optional fields left empty
+GO_ON = ENTER  # past the summary shown as a section ends
 # The mini rubric's questions, answered: driver=need, outcome=yes, story, scope=system,
 # groups=[children, families], cycles=4. target_name does not apply (driver is not target).
 FULL_ANSWERS = (
@@ -39,7 +40,8 @@ FULL_ANSWERS = (
     + ENTER  # driver: need
     + ENTER  # outcome: Yes
     + "We asked families."
-    + ESC_ENTER  # story (long text)
+    + ESC_ENTER  # story (long text): the end of Purpose...
+    + GO_ON  # ...and its summary
     + DOWN
     + DOWN
     + ENTER  # scope: system, a claim that needs evidence...
@@ -50,7 +52,8 @@ FULL_ANSWERS = (
     + SPACE
     + ENTER  # groups: children, families
     + "4"
-    + ENTER  # cycles
+    + ENTER  # cycles: the end of Reach
+    + GO_ON
 )
 FINISH = ENTER  # the review screen's first entry
 
@@ -123,9 +126,15 @@ def test_resume_starts_at_first_unanswered(mini: Rubric, tmp_path: Path, out: An
     resumed = sessions.from_file(mini, path)
     steps = resumed.steps()
     first = resumed.first_open()
-    assert first is not None and steps[first].key == "story"
+    # The details left empty are asked again (an empty one is not saved), then
+    # the first unanswered question.
+    assert first is not None and steps[first].key == "lead"
+    assert [s.key for s in steps if not resumed.is_answered(s)][5] == "story"
     # scope: system is a claim; Enter at "what backs it?" leaves it without a note.
-    rest = "Story." + ESC_ENTER + DOWN + DOWN + ENTER + ENTER + SPACE + ENTER + "2" + ENTER + FINISH
+    rest = ENTER * 5 + (
+        "Story." + ESC_ENTER + GO_ON + DOWN + DOWN + ENTER + ENTER + SPACE + ENTER + "2" + ENTER
+    )
+    rest += GO_ON + FINISH
     run(resumed, rest, out[0])
     assert saved(path)["answers"] == {
         "driver": "need",
@@ -540,7 +549,125 @@ def test_the_review_counts_only_details_given(mini: Rubric, tmp_path: Path) -> N
     )
     s = sessions.from_file(mini, path)
     meta = [step for step in s.steps() if not step.is_question]
-    assert all(s.is_answered(step) for step in meta)  # visited: not asked again
-    assert sum(s.has_value(step) for step in meta) == 2  # but only two are given
+    # The details given are not asked again; the missing ones are, once a session.
+    assert [step.key for step in meta if not s.is_answered(step)] == [
+        "team",
+        "setting",
+        "specialty",
+        "date",
+    ]
+    assert sum(s.has_value(step) for step in meta) == 2
     titles = [title for title, _ in interactive._groups(s)]
     assert titles[0] == "Project details"
+
+
+# --- issue 14, items 1-9 -----------------------------------------------------------------
+
+
+def test_an_optional_question_left_empty_is_not_asked_again(
+    mini: Rubric, tmp_path: Path, out: Any
+) -> None:
+    s = sessions.new(mini, tmp_path / "p.yaml")
+    # The story (optional) left empty; then the rest: the review comes next, not the story.
+    keys = META_DEFAULTS + DOWN + ENTER + ENTER + ESC_ENTER + GO_ON
+    keys += ENTER + SPACE + ENTER + "2" + ENTER + GO_ON + FINISH
+    run(s, keys, out[0])
+    assert "story" not in s.answers and s.answers["cycles"] == 2
+    assert out[1].getvalue().count("Purpose · question 3 of 3") == 1  # the story, asked once
+
+
+def test_a_skeletons_placeholder_title_is_asked_for(mini: Rubric, tmp_path: Path) -> None:
+    from qiappraise.skeleton import skeleton
+
+    path = tmp_path / "p.yaml"
+    path.write_text(skeleton(mini, schema_ref="m.json"), encoding="utf-8")
+    s = sessions.from_file(mini, path)
+    title = s.steps()[0]
+    assert s.project["title"] == sessions.PLACEHOLDER_TITLE
+    assert s.first_open() == 0 and s.meta_default(title) == ""  # asked, and not offered
+    s.set_answer(title, "Asthma plans")
+    assert s.is_answered(title) and s.meta_default(title) == "Asthma plans"
+
+
+def test_the_rubrics_own_words_ask_for_a_note(tmp_path: Path) -> None:
+    from qiappraise.rubric_load import find_rubric, load_rubric
+
+    r = load_rubric(find_rubric("critical-engagement")).rubric
+    s = sessions.new(r, tmp_path / "p.yaml")
+    s.answers = {
+        "self_position": "repair",
+        "equity_populations": ["other"],
+        "vocation": "discussed",
+    }
+    assert s.asks_for_note("self_position")  # "Say why in a note." in the question
+    assert s.asks_for_note("equity_populations")  # "(say which in a note ...)" in the label
+    assert not s.asks_for_note("vocation")
+    s.answers["equity_populations"] = ["age"]
+    assert not s.asks_for_note("equity_populations")
+
+
+def test_echoes_and_list_entries_are_cut_at_a_word() -> None:
+    from qiappraise.present import short
+    from qiappraise.prompts import echo
+
+    assert short("How deep does the change go? Choose the largest thing", 30) == (
+        "How deep does the change go?…"
+    )
+    assert short("Supercalifragilisticexpialidocious", 10) == "Supercali…"  # one word: cut
+    assert echo(["Children", "Families"], 40) == "Children; Families"
+    assert echo(["Children", "Families", "Staff"], 20) == "Children; and 2 more"
+    assert echo(["A very long label that cannot fit at all"], 20) == "A very long label…"
+    assert echo([], 20) == "none"
+
+
+def test_what_each_answer_means_comes_from_the_rubric(
+    mini: Rubric, tmp_path: Path, out: Any
+) -> None:
+    s = sessions.new(mini, tmp_path / "p.yaml")
+    interactive.show_help(s, sessions.Step("question", "scope"), out[0])
+    text = " ".join(out[1].getvalue().split())
+    assert "What the answers mean:" in text
+    assert "- Task: One task" in text
+    assert "- System: Whole system A claim: say in a note what backs it" in text
+    out[1].truncate(0)
+    # No choice of the driver says more than its label: nothing is repeated.
+    interactive.show_help(s, sessions.Step("question", "driver"), out[0])
+    assert "What the answers mean" not in out[1].getvalue()
+
+
+def test_a_file_whose_answers_are_wrong_can_be_repaired(mini: Rubric, tmp_path: Path) -> None:
+    from qiappraise.errors import ProblemsError
+
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "rubric: {id: mini}\nproject: {title: T}\n"
+        "answers: {driver: needs, outcome: true, cycles: 99, colour: red}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProblemsError) as caught:
+        sessions.from_file(mini, path)
+    fix = sessions.repair(mini, path, caught.value)
+    assert fix is not None
+    assert list(fix.cleared) == ["driver", "cycles", "colour"]
+    assert fix.session.answers == {"outcome": True}
+    # Anything else wrong (here the title) is not an answer to clear: fixed by hand.
+    path.write_text(
+        "rubric: {id: mini}\nproject: {title: ''}\nanswers: {driver: needs}\n", encoding="utf-8"
+    )
+    with pytest.raises(ProblemsError) as caught:
+        sessions.from_file(mini, path)
+    assert sessions.repair(mini, path, caught.value) is None
+
+
+def test_the_review_screen_shows_the_answer_first(mini: Rubric, tmp_path: Path) -> None:
+    s = sessions.new(mini, tmp_path / "p.yaml")
+    s.answers = {"driver": "need", "story": "word " * 40}
+    s.notes = {"driver": "Families asked."}
+    steps = {step.key: step for step in s.steps()}
+    assert interactive.entry(s, steps["driver"]) == "A need [+ note] · What drives it?"
+    long = interactive.entry(s, steps["story"])
+    assert long.startswith("word word") and long.endswith("· Tell the story.")
+    assert len(long) <= interactive.ENTRY_WIDTH
+    assert interactive.entry(s, steps["cycles"]) == "(not answered) · How many PDSA cycles?"
+    s.notes["story"] = "Told by a parent."  # a long answer keeps its note mark
+    assert "… [+ note] · Tell the story." in interactive.entry(s, steps["story"])

@@ -38,12 +38,16 @@ def test_a_provisional_score_says_it_is_a_floor_and_what_is_missing() -> None:
         "Provisional: 10 required questions unanswered; they count as 0, so the score can "
         "only rise as they are answered."
     ) in out
+    # A person reads questions, not ids: a long list is counted by section...
     assert (
-        "Not answered (scored ones count as 0): dim_equitable, equity_baseline, equity_stratified, "
-        "family_outcomes_measured, local_context, active_ingredient, problem_shift, "
-        "problem_shift_plan, limits_named, next_step_considered"
+        "Not answered (scored ones count as 0): 10 questions: 4 in Dimensions of quality, "
+        "4 in Context and consequences, 2 in Place, limits and next step"
     ) in out
-    assert "Not sure (counted as not answered): strategy_fit" in out
+    # ...a short one names them by their prompts.
+    assert (
+        "Not sure (counted as not answered): “How does the project connect to wider "
+        "improvement work?”"
+    ) in out
     assert "Incomplete" not in out
     # "Not sure" is not an answer: the sections table counts it apart.
     assert "Sustainability and system fit │ 10% │ 50 │ ██████████░░░░░░░░░░ │ 2/3 │ 1 " in out
@@ -53,7 +57,8 @@ def test_a_provisional_score_says_it_is_a_floor_and_what_is_missing() -> None:
     # It is listed apart from the findings the answers raise, as a question.
     opened = out.index("Not ruled out yet (")
     ce008 = out.index("CE008 A standalone project (projectitis)?")
-    assert opened < ce008 < out.index("answer: strategy_fit", ce008)
+    assert opened < ce008 < out.index("answer: “How does the project connect to", ce008)
+    assert "strategy_fit" not in out
     # Automatic findings list their details (here the reflective question) below.
     assert (
         "- How does the project connect to wider improvement work? Which strategy or network "
@@ -69,7 +74,9 @@ def test_one_unanswered_question_is_said_in_the_singular(proposal: MakeProposal)
         "rise as it is answered."
     ) in out
     # The optional story earns points too: unanswered, it counts as 0 and is listed.
-    assert "Not answered (scored ones count as 0): story, cycles" in out
+    assert (
+        "Not answered (scored ones count as 0): “Tell the story.”; “How many PDSA cycles?”" in out
+    )
 
 
 def test_claims_without_evidence_say_what_they_count_as() -> None:
@@ -77,13 +84,17 @@ def test_claims_without_evidence_say_what_they_count_as() -> None:
     assert "Critical engagement: 26/100 Band: Stepping stone (position 0.62)" in out
     assert "(provisional)" not in out and "Provisional:" not in out
     assert "Claimed without evidence (add a note saying what backs it):" in out
-    assert "- change_scope: claimed A system, counted as An organisation" in out
-    assert "- position_chosen: claimed Chosen, counted as Aware" in out
+    assert "- How deep does the change go? Choose the largest thing it… — claimed A system" in out
+    assert (
+        "- Is where the project sits on the spectrum a choice you… — claimed Chosen, counted "
+        "as Aware"
+    ) in out
     # The same words where the answer pulls the position.
     assert (
-        "- aim_setters: claimed Partners, including in the aim, counted as Our team, changed "
-        "by feedback (0.25, weight 1)"
+        "- Who decides the project's aims and changes? — claimed Partners, including in the "
+        "aim, counted as Our team, changed by feedback (0.25, weight 1)"
     ) in out
+    assert "change_scope" not in out and "aim_setters" not in out
     ce031 = out[out.index("CE031 Claims without evidence") :]
     assert "- How deep does the change go?" in ce031
     assert "Claimed: A system; counted as: An organisation." in ce031
@@ -143,7 +154,10 @@ def test_a_band_placed_without_some_answers_says_which(tmp_path: Path) -> None:
     path = tmp_path / "unplaced.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = score(path)
-    assert "Placed without 2 answers that would place it: aim_setters, catalyst" in out
+    assert (
+        "Placed without 2 answers that would place it: “Who decides the project's aims and "
+        "changes?”; “Does the project mean to change anything beyond itself?”"
+    ) in out
 
 
 def test_no_band_until_scale_and_ends_are_answered(tmp_path: Path) -> None:
@@ -155,7 +169,7 @@ def test_no_band_until_scale_and_ends_are_answered(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = score(path)
     assert "Band: not placed" in " ".join(out.split())
-    assert "Not sure (counted as not answered): project_ends" in out
+    assert "Not sure (counted as not answered): “Which ends is the project chiefly for?”" in out
     assert "Placed without" not in score(PITCH)
 
 
@@ -163,7 +177,9 @@ def test_an_answer_whose_question_may_not_apply_is_said_so(proposal: MakeProposa
     # target_name applies only when the driver is a target; the driver is not given.
     path = proposal(target_name="The four-hour standard", outcome=True, scope="pathway")
     out = score("-r", MINI_RUBRIC, path)
-    assert "Answered, but whether it applies waits on an unanswered question: target_name" in out
+    assert (
+        "Answered, but whether it applies waits on an unanswered question: “Which target?”"
+    ) in out
 
 
 def test_sort_by_band_orders_each_band_by_score() -> None:

@@ -397,7 +397,8 @@ def test_ignored_answers_and_unused_waivers_are_noted(tmp_path: Path, fmt: str) 
     strong = "<strong>{}</strong>" if fmt == "html" else "**{}**"
     assert (
         strong.format("Not counted:") + " 1 answer to a question that does not apply, "
-        "given the other answers (target_name). Remove it, or check the answers it depends on."
+        "given the other answers (“Which target, standard or inspection is it, and who set "
+        "it?”). Remove it, or check the answers it depends on."
     ) in text
     assert (
         strong.format("Unused waiver:") + " CE099 matches no finding raised. "
@@ -499,8 +500,11 @@ def test_provisional_is_marked_in_the_headline_with_what_is_missing(
     strong = "<strong>{}</strong>" if fmt == "html" else "**{}**"
     assert (
         strong.format("Provisional:") + " 2 required questions unanswered; the score counts "
-        "them as 0 and can only rise as they are answered (vocation, sustain_owner)."
+        "them as 0 and can only rise as they are answered (“Has the team talked about how "
+        "this project sits with what its members value in their work?”; “Who will own the "
+        "change once you rotate on?”)."
     ) in text
+    assert "sustain_owner" not in text
     # In the headline, before the dimensions.
     dimensions = '<h2 id="dimensions">' if fmt == "html" else "## Dimensions of quality"
     assert text.index("Provisional:") < text.index(dimensions)
@@ -512,7 +516,8 @@ def test_provisional_is_marked_in_the_headline_with_what_is_missing(
     one = _render(_write(tmp_path, drop=("vocation",), name="one.yaml"), fmt)
     assert (
         "1 required question unanswered; the score counts it as 0 and can only rise as it "
-        "is answered (vocation)."
+        "is answered (“Has the team talked about how this project sits with what its members "
+        "value in their work?”)."
     ) in one
 
 
@@ -600,14 +605,12 @@ def test_findings_raised_and_open_are_told_apart(tmp_path: Path, fmt: str) -> No
         raised, opened = "### Raised by the answers", "### Open: not ruled out yet"
         assert "#### CE004 No balancing measure\n" in text
         assert "#### CE007 No sustainability plan beyond the rotation (open)\n" in text
-        assert (
-            f"**Open:** not ruled out until this is answered: {prompt} (sustain_owner)."
-        ) in text
+        assert (f"**Open:** not ruled out until this is answered: “{prompt}”.") in text
     else:
         raised, opened = '<h3 id="findings-raised">', '<h3 id="findings-open">'
         assert '<article class="finding warning open" aria-labelledby="finding-CE007">' in text
         assert '<article class="finding warning" aria-labelledby="finding-CE004">' in text
-        assert f"<li>{prompt} (sustain_owner)</li>" in text
+        assert f"<li>{prompt}</li>" in text
     findings = text.split("## Findings" if fmt == "md" else '<h2 id="findings">')[1]
     assert findings.index(raised) < findings.index("CE004 No balancing") < findings.index(opened)
     assert findings.index(opened) < findings.index("CE007 No sustainability")
@@ -623,7 +626,7 @@ def test_open_on_a_dimension_names_the_questions_that_set_it(
     [item] = open_on(a, mini, mi002)
     assert (item.id, item.label) == ("driver", "What drives it?")
     md = render(a, mini, "md")
-    assert "not ruled out until this is answered: What drives it? (driver)" in md
+    assert "not ruled out until this is answered: “What drives it?”." in md
     assert "| Equitable | Not known yet | - |" in md
     html = render(a, mini, "html")
     assert "<td>Not known yet</td>" in html

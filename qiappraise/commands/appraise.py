@@ -1,5 +1,6 @@
 """`appraise`: the interactive appraisal for trainees."""
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -7,12 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..cliutil import console, err
-from ..errors import EXIT_INTERRUPTED, UsageError
+from ..entry import Terminated
+from ..errors import EXIT_INTERRUPTED, ProblemsError, UsageError
 
 if TYPE_CHECKING:
     from ..appraisal import Appraisal
     from ..outpaths import InputGuard
     from ..rubric import Rubric
+    from ..session import Session
 
 NEEDS_TTY = (
     "`qiappraise appraise` asks questions and needs an interactive terminal; "
@@ -94,7 +97,10 @@ def appraise(
     guard([loaded.path, answers]).check(file, "FILE")
     with sessions.Lock(file):
         if file.exists():
-            sess = sessions.from_file(loaded.rubric, file)
+            try:
+                sess = sessions.from_file(loaded.rubric, file)
+            except ProblemsError as exc:
+                sess = _repaired(file, loaded.rubric, exc)
             out.print(f"Continuing {file}: {len(sess.answers)} answers so far.")
         else:
             sess = sessions.new(loaded.rubric, file)
@@ -108,16 +114,14 @@ def appraise(
         try:
             interactive.run(sess, out)
         except (KeyboardInterrupt, EOFError):
-            if file.exists():
-                n = len(sess.answers)
-                err(
-                    f"interrupted: the project details and {n} answer{'s' if n != 1 else ''} "
-                    f"given are saved in {file} (an answer being typed is not); "
-                    f"continue with: qiappraise appraise {file}"
-                )
-            else:
-                err("interrupted before anything was answered; nothing was saved")
+            _say_saved("interrupted", sess, file)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            # SIGTERM, or SIGHUP from a closed terminal: the lock goes as this
+            # unwinds; say what is kept, if anyone is still there to read it.
+            with contextlib.suppress(OSError):
+                _say_saved("stopped", sess, file)
+            raise
 
     from ..loading import load_proposal
     from ..scoring import score
@@ -127,6 +131,74 @@ def appraise(
     out.rule("Your appraisal")
     present.appraisal(out, appraisal)
     _offer_reports(file, appraisal, loaded.rubric, guard([file, loaded.path, answers]))
+
+
+def _say_saved(what: str, sess: "Session", file: Path) -> None:
+    if file.exists():
+        n = len(sess.answers)
+        err(
+            f"{what}: the project details and {n} answer{'s' if n != 1 else ''} "
+            f"given are saved in {file} (an answer being typed is not); "
+            f"continue with: qiappraise appraise {file}"
+        )
+    else:
+        err(f"{what} before anything was answered; nothing was saved")
+
+
+def _repaired(file: Path, rubric: "Rubric", error: ProblemsError) -> "Session":
+    """A file some of whose answers cannot be read: show them, and offer to clear them.
+
+    The file is copied aside first; anything else wrong (its YAML, project or
+    notes) is reported as before, for the user to fix by hand.
+    """
+    import shutil
+
+    import questionary
+
+    from .. import prompts
+    from .. import session as sessions
+    from ..cliutil import report_error
+    from ..prompts import STYLE
+
+    fix = sessions.repair(rubric, file, error)
+    if fix is None:
+        raise error
+    report_error(error)
+    backup = file.with_name(_free_name(file.with_name(file.name + ".bak")))
+    n = len(fix.cleared)
+    them = "them" if n != 1 else "it"
+    console().print(
+        f"{file} cannot be read as it is. Its other answers can: appraise can clear the "
+        f"{n} above and ask {them} again ({file} is copied to {backup.name} first).",
+        markup=False,
+    )
+    try:
+        go_on = prompts.run(
+            questionary.confirm(
+                f"Clear the {n} answer{'s' * (n != 1)} that cannot be read, and ask {them} again?",
+                default=True,
+                style=STYLE,
+            )
+        )
+    except (KeyboardInterrupt, EOFError):
+        err(f"interrupted: nothing changed, {file} is as it was")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not go_on:
+        err(f"nothing changed: {file} is as it was; fix the answers above, then run appraise again")
+        raise typer.Exit(error.exit_code)
+    shutil.copy2(file, backup)
+    err(f"copied {file} to {backup}; cleared: {', '.join(_cleared(rubric, fix.cleared))}")
+    return fix.session
+
+
+def _cleared(rubric: "Rubric", cleared: dict[str, str]) -> list[str]:
+    """The cleared answers as a person knows them: the questions' prompts."""
+    from ..present import short
+
+    return [
+        f"“{short(rubric.questions[k].prompt)}”" if k in rubric.questions else repr(k)
+        for k in cleared
+    ]
 
 
 def may_drop_comments(dropped: list[str], file: Path, command: str = "appraise") -> bool:
