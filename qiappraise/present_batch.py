@@ -305,7 +305,9 @@ def review_lines(console: Console, reviews: Sequence[Review]) -> None:
         theirs = f"{fmt_score(r.score)}{mark} {r.band_label or 'not placed'}"
         if r.reviewed is None:
             console.print(
-                Text(f"  {visible(r.relative)} ({who}): {theirs}; the appraisal it reviews is not in this batch")
+                Text(
+                    f"  {visible(r.relative)} ({who}): {theirs}; the appraisal it reviews is not in this batch"
+                )
             )
             continue
         own = r.reviewed

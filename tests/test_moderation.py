@@ -322,7 +322,7 @@ def test_a_review_naming_a_missing_file_says_so(tmp_path: Path) -> None:
 
 
 def test_a_review_of_another_file_names_it(tmp_path: Path) -> None:
-    trainee, review = _pair(tmp_path, {})
+    _trainee, review = _pair(tmp_path, {})
     other = tmp_path / "other.yaml"
     shutil.copyfile(ROOT / "examples" / "cypic.yaml", other)
     result = run("moderate", other, review)
@@ -333,7 +333,7 @@ def test_a_review_of_another_file_names_it(tmp_path: Path) -> None:
 def test_not_accepted_counts_the_claim_below_even_with_a_note(tmp_path: Path) -> None:
     from qiappraise.scoring import score
 
-    trainee, review = _pair(tmp_path, {})
+    _trainee, review = _pair(tmp_path, {})
     kept, rubric, _ = _load(review)
     data = yaml.safe_load(review.read_text())
     data["reviews"]["not_accepted"] = ["family_outcomes_measured"]
@@ -360,7 +360,7 @@ def test_not_accepted_names_only_claims(tmp_path: Path) -> None:
     ("typed", "hint"), [("Supervisor", "'supervisor'"), ("supervisr", "'supervisor'")]
 )
 def test_a_mistyped_role_gets_one_error_with_a_hint(tmp_path: Path, typed: str, hint: str) -> None:
-    trainee, review = _pair(tmp_path, {"rater": {"name": "Dr R", "role": typed}})
+    _trainee, review = _pair(tmp_path, {"rater": {"name": "Dr R", "role": typed}})
     with pytest.raises(ProblemsError) as info:
         resolve(review)
     messages = [p.message for p in info.value.problems]

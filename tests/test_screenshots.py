@@ -45,14 +45,14 @@ def _terminal_html(tmp_path: Path) -> Path:
 
 def _report_html(tmp_path: Path) -> Path:
     page = tmp_path / "report.html"
-    result = run("report", ROOT / "examples" / "poverty-screening.yaml", "-o", page)
+    result = run("report", Path("examples") / "poverty-screening.yaml", "-o", page)
     assert result.exit_code == 0, result.stderr
     return page
 
 
 def _cohort_html(tmp_path: Path) -> Path:
     out = tmp_path / "cohort"
-    result = run("batch", ROOT / "examples", "--out", out, "--report-format", "html")
+    result = run("batch", Path("examples"), "--out", out, "--report-format", "html")
     assert result.exit_code == 0, result.stderr
     return out / "index.html"
 
@@ -110,8 +110,11 @@ def test_screenshot_is_current(
     )
 
 
-def test_the_tolerance_catches_a_changed_picture(tmp_path: Path) -> None:
+def test_the_tolerance_catches_a_changed_picture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The comparison must be able to fail: a report and a cohort are not alike.
+    monkeypatch.chdir(ROOT)
     report, cohort = _shot(_report_html(tmp_path)), _shot(_cohort_html(tmp_path))
     assert _difference(report, report) == 0.0
     assert _difference(report, cohort) > TOLERANCE
