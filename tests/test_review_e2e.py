@@ -254,6 +254,10 @@ def test_ctrl_c_keeps_what_was_saved_and_the_same_command_resumes(tmp_path: Path
 
     # The same command continues at the first open question; the rater is not asked again.
     child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
+    # Whose review it is, asked before anything else: a second rater must not
+    # carry on the first's by accident.
+    child.expect("r.yaml is Dr S. Example, supervisor's review. Is that you?")
+    child.send(ENTER)
     child.expect("Continuing r.yaml: 2 answers so far")
     accept(child, ["story", "scope", "groups", "cycles"])
     finish(child)
@@ -356,3 +360,21 @@ def test_appraise_leaves_a_review_to_review(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 2
     assert (tmp_path / "r.yaml").read_bytes() == before
+
+
+def test_a_second_rater_is_not_carried_into_the_firsts_review(tmp_path: Path) -> None:
+    child = start(tmp_path)
+    accept(child, ["driver"])
+    question(child, "outcome")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    before = (tmp_path / "r.yaml").read_bytes()
+    child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
+    child.expect("Is that you?")
+    child.send("n")
+    child.expect("give your review a file of its own")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert (tmp_path / "r.yaml").read_bytes() == before
+    assert not list(tmp_path.glob(".*.lock"))

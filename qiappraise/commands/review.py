@@ -88,6 +88,8 @@ def review(
         existed = out_path.exists()
         if existed:
             sess = reviews.from_file(loaded.rubric, out_path, source)
+            if sess.rater_given and not _is_yours(sess.rater, out_path, reviewed):
+                return
             out.print(f"Continuing {out_path}: {len(sess.answers)} answers so far.", markup=False)
             reopened = sess.reopen_changed()
             if reopened:
@@ -118,6 +120,35 @@ def review(
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
     _summary(sess, loaded.sha256, reviewed, out_path)
+
+
+def _is_yours(rater: "dict[str, str]", out_path: Path, reviewed: Path) -> bool:
+    """Whether the person at the terminal is the rater of the review being continued.
+
+    Two raters reviewing one file both get the default review file: the second
+    silently continued the first's review. Saying whose it is, and asking,
+    costs one Enter.
+    """
+    import questionary
+
+    from .. import prompts
+    from ..prompts import STYLE
+
+    who = ", ".join(v for v in (rater.get("name", ""), rater.get("role", "")) if v)
+    try:
+        yours = prompts.run(
+            questionary.confirm(f"{out_path} is {who}'s review. Is that you?", style=STYLE)
+        )
+    except (KeyboardInterrupt, EOFError):
+        err(f"interrupted: nothing changed, {out_path} is as it was")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    if not yours:
+        other = out_path.with_name(out_path.name.replace(".review.yaml", ".<you>.review.yaml"))
+        err(
+            f"{out_path} is left as it was; give your review a file of its own: "
+            f"qiappraise review {reviewed} -o {other}"
+        )
+    return bool(yours)
 
 
 def _summary(sess: "ReviewSession", sha256: str, reviewed: Path, out_path: Path) -> None:
