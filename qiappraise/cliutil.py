@@ -96,6 +96,16 @@ RubricOption = Annotated[
     ),
 ]
 
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes (default: the number of cores; at most 4 per core).",
+    ),
+]
+
 TemplateDirOption = Annotated[
     Path | None,
     typer.Option(

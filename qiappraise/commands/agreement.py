@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..cliutil import RubricOption, TemplateDirOption, console, emit, err
+from ..cliutil import JobsOption, RubricOption, TemplateDirOption, console, emit, err
 from ..errors import EXIT_INVALID, QiAppraiseError, UsageError
 
 if TYPE_CHECKING:
@@ -81,15 +81,7 @@ def agreement(
         int,
         typer.Option("--agenda", min=1, help="How many questions the calibration agenda lists."),
     ] = 10,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Worker processes (default: the number of cores; at most 4 per core).",
-        ),
-    ] = None,
+    jobs: JobsOption = None,
     template_dir: TemplateDirOption = None,
     rubric: RubricOption = None,
 ) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..cliutil import RubricOption, TemplateDirOption, console, err
+from ..cliutil import JobsOption, RubricOption, TemplateDirOption, console, err
 from ..errors import EXIT_INVALID, UsageError
 
 if TYPE_CHECKING:
@@ -160,15 +160,7 @@ def batch(
             show_default=False,
         ),
     ],
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Worker processes (default: the number of cores; at most 4 per core).",
-        ),
-    ] = None,
+    jobs: JobsOption = None,
     sort: Annotated[Sort, typer.Option("--sort", help="Order of the terminal table.")] = Sort.score,
     exclude_drafts: Annotated[
         bool,
