@@ -48,7 +48,10 @@ def test_score_text_shows_what_it_can_then_fails(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     result = run("score", EXAMPLES[0], missing)
     assert result.exit_code == 2
-    assert "Critical engagement score" in result.stdout or "Score" in result.stdout
+    # The good file's summary is shown in full before the bad one is reported.
+    title = appraise_file(EXAMPLES[0]).project.title
+    assert title in " ".join(result.stdout.split())
+    assert "Critical engagement:" in result.stdout
     assert result.stderr.strip() == f"error: {missing}: no such file"
 
 
