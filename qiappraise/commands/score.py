@@ -1,10 +1,7 @@
 """`score` and `report`: one proposal (or several) in, an appraisal out."""
 
 import json
-import shutil
 import sys
-import tempfile
-import textwrap
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -96,6 +93,11 @@ def _json_array(files: list[Path], rubric: Path | None) -> None:
     ``json.dumps(list, indent=2)``: a document's lines indented two more
     spaces inside the array.
     """
+    # Here, not at the top: every command imports this module, only this needs them.
+    import shutil
+    import tempfile
+    import textwrap
+
     from ..errors import QiAppraiseError
     from ..jsonout import document
     from ..loading import appraise_file
