@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from qiappraise.appraisal import Appraisal
 from qiappraise.loading import resolve
@@ -287,3 +288,21 @@ def test_poverty_screening_is_a_stepping_stone() -> None:
     # open rather than claimed.
     assert "sustain_owner" not in proposal.answers
     assert "sustain_owner" in open_on(a, "CE007")
+
+
+def test_the_review_example_quotes_the_article_and_says_what_is_invented() -> None:
+    # examples/reviews/: a fictional supervisor's reading of Box 3. Every
+    # phrase it shows as a quotation is the article's, word for word, and its
+    # general note says the rest is assumed.
+    review = yaml.safe_load(
+        (EXAMPLES / "reviews" / "poverty-screening.supervisor.yaml").read_text(encoding="utf-8")
+    )
+    texts = [*review["notes"].values(), *review["comments"].values()]
+    phrases = [q for t in texts for q in quotations(normalise(t))]
+    assert len(phrases) >= 5
+    for phrase in phrases:
+        assert phrase in ARTICLE_TEXT, f"not in the article: {phrase!r}"
+    assert normalise(review["notes"]["general"]).startswith(ASSUMED)
+    for key, note in review["notes"].items():
+        if key != "general":
+            assert "Box 3" in note, f"{key}: say where in the article"
