@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from qiappraise.rubric_load import DEFAULT_RUBRIC, find_rubric, load_rubric
+from qiappraise.load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
 
 WORDS = [
     "families",

@@ -27,7 +27,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from qiappraise.interrater import FleissTable, IccSums, PairTable
+from qiappraise.raters.interrater import FleissTable, IccSums, PairTable
 
 QUESTIONS = 40
 RATERS = 3

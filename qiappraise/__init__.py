@@ -34,28 +34,28 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .appraisal import Appraisal
-    from .errors import InputError, QiAppraiseError
-    from .loading import load_proposal
-    from .moderation import Moderation, moderate
-    from .proposal import Proposal
-    from .rubric import Rubric
-    from .rubric_load import LoadedRubric, load_rubric
-    from .scoring import score
+    from .base.errors import InputError, QiAppraiseError
+    from .load.pipeline import load_proposal
+    from .load.rubric import LoadedRubric, load_rubric
+    from .proposal.model import Proposal
+    from .raters.moderation import Moderation, moderate
+    from .rubric.model import Rubric
+    from .scoring.appraisal import Appraisal
+    from .scoring.score import score
 
 # Lazy attributes keep `qiappraise --version` from importing pydantic and friends.
 _LAZY = {
-    "Appraisal": "appraisal",
-    "InputError": "errors",
-    "QiAppraiseError": "errors",
-    "load_proposal": "loading",
-    "Moderation": "moderation",
-    "moderate": "moderation",
-    "Proposal": "proposal",
-    "Rubric": "rubric",
-    "LoadedRubric": "rubric_load",
-    "load_rubric": "rubric_load",
-    "score": "scoring",
+    "Appraisal": "scoring.appraisal",
+    "InputError": "base.errors",
+    "QiAppraiseError": "base.errors",
+    "load_proposal": "load.pipeline",
+    "Moderation": "raters.moderation",
+    "moderate": "raters.moderation",
+    "Proposal": "proposal.model",
+    "Rubric": "rubric.model",
+    "LoadedRubric": "load.rubric",
+    "load_rubric": "load.rubric",
+    "score": "scoring.score",
 }
 
 

@@ -1,3 +1,3 @@
-from qiappraise.entry import main
+from .cli.entry import main
 
 main()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from qiappraise.rubric import Rubric
-from qiappraise.rubric_load import LoadedRubric, load_rubric
+from qiappraise.load.rubric import LoadedRubric, load_rubric
+from qiappraise.rubric.model import Rubric
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_RUBRIC = FIXTURES / "mini-rubric.yaml"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise.checkpoint import ENV, MARK
+from qiappraise.base.checkpoint import ENV, MARK
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = str(Path(sys.executable).parent / "qiappraise")

@@ -27,10 +27,10 @@ from markdown_it import MarkdownIt
 from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner, Result
 
-from qiappraise.agreement import QuestionSpec, RubricPlan, Sheet, Sheets, group, icc_slots
-from qiappraise.cli import app
-from qiappraise.interrater import ONE_CATEGORY
-from qiappraise.loading import appraise_file
+from qiappraise.cli.app import app
+from qiappraise.load.pipeline import appraise_file
+from qiappraise.raters.agreement import QuestionSpec, RubricPlan, Sheet, Sheets, group, icc_slots
+from qiappraise.raters.interrater import ONE_CATEGORY
 
 from .test_interrater import gwet_reference, icc_reference, statsmodels_fleiss
 from .validators import axe_violations, dump, markdownlint_errors, vnu_errors

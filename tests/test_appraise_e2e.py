@@ -20,12 +20,12 @@ import pexpect
 import pytest
 import yaml
 
-from qiappraise.answers import fallback
-from qiappraise.loading import load_proposal
-from qiappraise.relevance import applicable
-from qiappraise.rubric import Rubric
-from qiappraise.rubric_load import find_rubric, load_rubric
-from qiappraise.session import META_FIELDS, Session
+from qiappraise.interactive.session import META_FIELDS, Session
+from qiappraise.load.pipeline import load_proposal
+from qiappraise.load.rubric import find_rubric, load_rubric
+from qiappraise.proposal.answers import fallback
+from qiappraise.rubric.model import Rubric
+from qiappraise.rubric.relevance import applicable
 
 from .conftest import MINI_RUBRIC
 

@@ -21,13 +21,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qiappraise.appraisal import Appraisal
-from qiappraise.loading import load_proposal
-from qiappraise.proposal import Project, Proposal, RubricRef
-from qiappraise.resources import rubrics_dir
-from qiappraise.rubric import QuestionT, Rubric
-from qiappraise.rubric_load import load_rubric
-from qiappraise.scoring import score
+from qiappraise.base.resources import rubrics_dir
+from qiappraise.load.pipeline import load_proposal
+from qiappraise.load.rubric import load_rubric
+from qiappraise.proposal.model import Project, Proposal, RubricRef
+from qiappraise.rubric.model import QuestionT, Rubric
+from qiappraise.scoring.appraisal import Appraisal
+from qiappraise.scoring.score import score
 
 from .conftest import MINI_RUBRIC
 

@@ -18,7 +18,7 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
-from qiappraise.cli import app
+from qiappraise.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -181,7 +181,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
             "    finally:\n"
             "        os.seteuid(0); os.setegid(0)\n"
             "os.open = open_as_nobody\n"
-            "from qiappraise.entry import main\n"
+            "from qiappraise.cli.entry import main\n"
             f"sys.argv = ['qiappraise', 'score', {str(path)!r}]\n"
             "main()\n"
         )

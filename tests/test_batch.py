@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from qiappraise.batch import MAX_CHUNK, MIN_CHUNK, Options, Scored, Task, chunk_sizes, run
-from qiappraise.cli import app
+from qiappraise.cli.app import app
+from qiappraise.cohort.batch import MAX_CHUNK, MIN_CHUNK, Options, Scored, Task, chunk_sizes, run
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Proposals answering the default rubric, made up for the tests (see checkhelpers).
@@ -284,7 +284,7 @@ def test_many_duplicates_are_named_up_to_a_few(cohort: Path) -> None:
 def _table_at(width: int, rows: list[object] | None = None) -> list[str]:
     from rich.console import Console
 
-    from qiappraise.present_batch import cohort_table
+    from qiappraise.cohort.present_batch import cohort_table
 
     outcomes = list(run([Task(str(p), p.name) for p in sorted(CASES.glob("*.yaml"))], Options(), 1))
     found = [o.row for o in outcomes if isinstance(o, Scored)]
@@ -339,7 +339,7 @@ def test_a_very_narrow_terminal_gets_two_lines_a_proposal() -> None:
 def test_wide_characters_keep_the_columns_aligned(tmp_path: Path) -> None:
     from rich.cells import cell_len
 
-    from qiappraise.batch import Row
+    from qiappraise.cohort.batch import Row
 
     def row(file: str, title: str) -> Row:
         return Row(file, file, title, "", "", 50.0, "repair", "Repair", 0.2, True, (), (), ())
@@ -383,7 +383,7 @@ def test_non_utf8_names_that_clash_and_every_check_format(tmp_path: Path) -> Non
 
 
 def test_a_provisional_score_is_marked_in_the_table() -> None:
-    from qiappraise.batch import Row
+    from qiappraise.cohort.batch import Row
 
     draft = Row(
         "d/x.yaml", "x.yaml", "X", "", "", 100.0, "reform", "Reform", 0.9, False, (), (), ()

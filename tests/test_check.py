@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise.check import run as run_check
-from qiappraise.config import Resolver
-from qiappraise.gate import INVALID, PASS, WANTING, exit_code
-from qiappraise.policy import Policy
+from qiappraise.gate.check import run as run_check
+from qiappraise.gate.config import Resolver
+from qiappraise.gate.policy import Policy
+from qiappraise.gate.verdict import INVALID, PASS, WANTING, exit_code
 
 from .checkhelpers import (
     BIN,

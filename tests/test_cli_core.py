@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from qiappraise import __version__
-from qiappraise.cli import app
+from qiappraise.cli.app import app
 
 from .conftest import FIXTURES, MINI_FULL, MINI_RUBRIC, MakeProposal, WriteYaml
 
@@ -123,12 +123,12 @@ def test_unknown_rubric_id(proposal: MakeProposal, tmp_path: Path) -> None:
 def test_unexpected_error_says_it_is_a_bug(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import qiappraise.loading
+    import qiappraise.load.pipeline
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(qiappraise.loading, "appraise_file", boom)
+    monkeypatch.setattr(qiappraise.load.pipeline, "appraise_file", boom)
     result = run("score", MINI_FULL)
     assert result.exit_code == 70
     assert result.stderr.startswith("internal error: RuntimeError: boom. This is a bug")

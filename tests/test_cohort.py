@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from qiappraise.batch import FindingRef, Row, RubricMeta
-from qiappraise.cohort import DimensionShare, aggregate, neglect, summary, wilson
-from qiappraise.cohort_report import render
+from qiappraise.cohort.aggregate import DimensionShare, aggregate, neglect, summary, wilson
+from qiappraise.cohort.batch import FindingRef, Row, RubricMeta
+from qiappraise.cohort.report import render
 
 DIMS = ("safe", "effective", "patient_centred", "timely", "efficient", "equitable")
 META = RubricMeta(

@@ -1,4 +1,4 @@
-"""qiappraise.conditions: the condition language and its evaluation."""
+"""qiappraise.rubric.conditions: the condition language and its evaluation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from qiappraise.conditions import (
+from qiappraise.rubric.conditions import (
     QUESTION_OPERATORS,
     Condition,
     ConditionT,
@@ -16,7 +16,7 @@ from qiappraise.conditions import (
     evaluate,
     questions_in,
 )
-from qiappraise.rubric import Rubric
+from qiappraise.rubric.model import Rubric
 
 _ADAPTER: TypeAdapter[ConditionT] = TypeAdapter(Condition)
 

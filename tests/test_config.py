@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise.config import Resolver, find_config, read_config, toml_line
-from qiappraise.errors import InputError
-from qiappraise.policy import DimensionRequirement
+from qiappraise.base.errors import InputError
+from qiappraise.gate.config import Resolver, find_config, read_config, toml_line
+from qiappraise.gate.policy import DimensionRequirement
 
 from .checkhelpers import PITCH, REFORM, STEPPING_STONE, run
 
@@ -377,7 +377,7 @@ def test_yaml_nested_5000_deep_without_libyaml(monkeypatch: pytest.MonkeyPatch) 
     """PyYAML built without libyaml composes recursively: RecursionError, exit 70."""
     import yaml
 
-    from qiappraise import yamlio
+    from qiappraise.base import yamlio
 
     class PureLoader(yaml.SafeLoader):
         pass

@@ -7,8 +7,8 @@ import dataclasses
 import io
 from pathlib import Path
 
-from qiappraise.batch import FindingRef, Row, RubricMeta
-from qiappraise.csvout import BOM, neutralise, to_csv
+from qiappraise.cohort.batch import FindingRef, Row, RubricMeta
+from qiappraise.cohort.csvout import BOM, neutralise, to_csv
 
 META = RubricMeta(
     id="r",

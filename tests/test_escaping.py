@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from qiappraise.check import run as run_check
-from qiappraise.checkformats import FORMATS
-from qiappraise.checkformats.github import code_span, step_summary
-from qiappraise.config import Resolver
-from qiappraise.errors import InputError
-from qiappraise.gate import CheckReport
-from qiappraise.textcheck import inert_log_line, visible
+from qiappraise.base.errors import InputError
+from qiappraise.base.textcheck import inert_log_line, visible
+from qiappraise.gate.check import run as run_check
+from qiappraise.gate.config import Resolver
+from qiappraise.gate.formats import FORMATS
+from qiappraise.gate.formats.github import code_span, step_summary
+from qiappraise.gate.verdict import CheckReport
 
 from .checkhelpers import PITCH, REFORM, run
 from .conftest import MINI_RUBRIC

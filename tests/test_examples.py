@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qiappraise.appraisal import Appraisal
-from qiappraise.loading import resolve
-from qiappraise.proposal import Proposal
-from qiappraise.rubric import Rubric
-from qiappraise.scoring import score
+from qiappraise.load.pipeline import resolve
+from qiappraise.proposal.model import Proposal
+from qiappraise.rubric.model import Rubric
+from qiappraise.scoring.appraisal import Appraisal
+from qiappraise.scoring.score import score
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -20,9 +20,9 @@ from typing import IO
 import pytest
 from typer.testing import CliRunner
 
-from qiappraise.cli import app
-from qiappraise.rubric import Choice
-from qiappraise.yamlio import read_text
+from qiappraise.base.yamlio import read_text
+from qiappraise.cli.app import app
+from qiappraise.rubric.model import Choice
 
 from .checkhelpers import ENV, STEPPING_STONE, run
 from .conftest import MINI_FULL, MINI_RUBRIC

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from qiappraise import proposal as proposal_mod
-from qiappraise.proposal_schema import proposal_schema
-from qiappraise.rubric_load import DEFAULT_RUBRIC, find_rubric, load_rubric
-from qiappraise.scoring import score
-from qiappraise.skeleton import describe
-from qiappraise.yamlio import load_file
+from qiappraise.base.yamlio import load_file
+from qiappraise.load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
+from qiappraise.proposal import model as proposal_mod
+from qiappraise.proposal.schema import proposal_schema
+from qiappraise.proposal.skeleton import describe
+from qiappraise.scoring.score import score
 
 from .checkhelpers import EXAMPLES, ROOT, run, tool
 from .conftest import MINI_RUBRIC

@@ -18,11 +18,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from qiappraise import interactive
-from qiappraise import session as sessions
-from qiappraise.errors import UsageError
-from qiappraise.loading import load_proposal
-from qiappraise.rubric import Rubric
+from qiappraise.base.errors import UsageError
+from qiappraise.interactive import appraise as interactive
+from qiappraise.interactive import session as sessions
+from qiappraise.load.pipeline import load_proposal
+from qiappraise.rubric.model import Rubric
 
 DOWN = "\x1b[B"
 UP = "\x1b[A"
@@ -205,7 +205,7 @@ def test_help_in_text_prompt(mini: Rubric, tmp_path: Path, out: Any) -> None:
 
 
 def test_scale_shows_descriptors(mini: Rubric, tmp_path: Path) -> None:
-    from qiappraise import prompts
+    from qiappraise.interactive import prompts
 
     q = mini.questions["scope"]
     # Asked on its own: the list shows each level with its descriptor.
@@ -224,7 +224,7 @@ def test_scale_shows_descriptors(mini: Rubric, tmp_path: Path) -> None:
 def test_invalid_number_is_re_asked_keeping_the_text(
     mini: Rubric, tmp_path: Path, out: Any
 ) -> None:
-    from qiappraise import prompts
+    from qiappraise.interactive import prompts
 
     q = mini.questions["cycles"]
     # 99 is out of range: Enter is refused, the text stays; backspaces fix it.
@@ -240,13 +240,13 @@ def test_invalid_number_is_re_asked_keeping_the_text(
     ],
 )
 def test_number_validation(mini: Rubric, keys: str, expected: int) -> None:
-    from qiappraise import prompts
+    from qiappraise.interactive import prompts
 
     assert drive(keys, lambda: prompts.ask(mini.questions["cycles"], None)) == expected
 
 
 def test_multi_exclusive_choice_is_refused_with_others(mini: Rubric) -> None:
-    from qiappraise import prompts
+    from qiappraise.interactive import prompts
 
     q = mini.questions["groups"]
     # children + nobody (exclusive) is refused; untick children and submit nobody.
@@ -394,7 +394,7 @@ def test_a_plain_file_keeps_its_schema_line_but_is_written_plainly(
 def test_a_skeleton_without_its_schema_line_is_saved_without_one(
     mini: Rubric, tmp_path: Path
 ) -> None:
-    from qiappraise.skeleton import skeleton
+    from qiappraise.proposal.skeleton import skeleton
 
     path = tmp_path / "p.yaml"
     text = skeleton(mini, schema_ref="mini.schema.json")
@@ -426,8 +426,8 @@ AWKWARD_VALUES = [
 
 @pytest.mark.parametrize("value", AWKWARD_VALUES)
 def test_a_filled_skeleton_reads_back_exactly(mini: Rubric, tmp_path: Path, value: str) -> None:
-    from qiappraise import proposal
-    from qiappraise.skeleton import skeleton
+    from qiappraise.proposal import model as proposal
+    from qiappraise.proposal.skeleton import skeleton
 
     path = tmp_path / "p.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + skeleton(mini, schema_ref="m.json").encode())  # with a BOM
@@ -455,7 +455,7 @@ def test_a_filled_skeleton_reads_back_exactly(mini: Rubric, tmp_path: Path, valu
 def test_comments_of_the_users_own_are_found_before_they_are_dropped(
     mini: Rubric, tmp_path: Path
 ) -> None:
-    from qiappraise.skeleton import skeleton
+    from qiappraise.proposal.skeleton import skeleton
 
     path = tmp_path / "p.yaml"
     fresh = skeleton(mini, schema_ref="m.json")
@@ -495,7 +495,7 @@ def test_comments_are_found_by_the_yaml_scanner() -> None:
 def test_a_skeleton_filled_as_it_says_flags_nothing_of_its_own(
     mini: Rubric, tmp_path: Path
 ) -> None:
-    from qiappraise.skeleton import skeleton
+    from qiappraise.proposal.skeleton import skeleton
 
     path = tmp_path / "p.yaml"
     text = skeleton(mini, schema_ref="m.json")
@@ -528,7 +528,7 @@ def test_the_modeline_is_found_after_a_document_start(mini: Rubric, tmp_path: Pa
 
 
 def test_typing_a_choice_number_moves_to_it(mini: Rubric, tmp_path: Path, out: Any) -> None:
-    from qiappraise import prompts
+    from qiappraise.interactive import prompts
 
     # driver: 1) A target 2) A need 3) Not yet known; yes/no: 1) Yes 2) No.
     assert drive("3" + ENTER, lambda: prompts.ask_choice(mini.questions["driver"], None)) == (
@@ -577,7 +577,7 @@ def test_an_optional_question_left_empty_is_not_asked_again(
 
 
 def test_a_skeletons_placeholder_title_is_asked_for(mini: Rubric, tmp_path: Path) -> None:
-    from qiappraise.skeleton import skeleton
+    from qiappraise.proposal.skeleton import skeleton
 
     path = tmp_path / "p.yaml"
     path.write_text(skeleton(mini, schema_ref="m.json"), encoding="utf-8")
@@ -590,7 +590,7 @@ def test_a_skeletons_placeholder_title_is_asked_for(mini: Rubric, tmp_path: Path
 
 
 def test_the_rubrics_own_words_ask_for_a_note(tmp_path: Path) -> None:
-    from qiappraise.rubric_load import find_rubric, load_rubric
+    from qiappraise.load.rubric import find_rubric, load_rubric
 
     r = load_rubric(find_rubric("critical-engagement")).rubric
     s = sessions.new(r, tmp_path / "p.yaml")
@@ -607,8 +607,8 @@ def test_the_rubrics_own_words_ask_for_a_note(tmp_path: Path) -> None:
 
 
 def test_echoes_and_list_entries_are_cut_at_a_word() -> None:
-    from qiappraise.present import short
-    from qiappraise.prompts import echo
+    from qiappraise.interactive.prompts import echo
+    from qiappraise.rendering.present import short
 
     assert short("How deep does the change go? Choose the largest thing", 30) == (
         "How deep does the change go?…"
@@ -636,7 +636,7 @@ def test_what_each_answer_means_comes_from_the_rubric(
 
 
 def test_a_file_whose_answers_are_wrong_can_be_repaired(mini: Rubric, tmp_path: Path) -> None:
-    from qiappraise.errors import ProblemsError
+    from qiappraise.base.errors import ProblemsError
 
     path = tmp_path / "p.yaml"
     path.write_text(

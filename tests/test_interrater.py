@@ -1,4 +1,4 @@
-"""Tests for qiappraise.interrater and qiappraise.fdist.
+"""Tests for qiappraise.raters.interrater and qiappraise.raters.fdist.
 
 Three kinds of evidence: agreement with independent implementations
 (scikit-learn, statsmodels, scipy; test-only dependencies) on generated and
@@ -26,8 +26,8 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from qiappraise.fdist import f_cdf, f_ppf, f_sf, regularized_beta
-from qiappraise.interrater import (
+from qiappraise.raters.fdist import f_cdf, f_ppf, f_sf, regularized_beta
+from qiappraise.raters.interrater import (
     ICC_MIN_RATERS,
     ICC_MIN_TARGETS,
     ONE_CATEGORY,
@@ -751,7 +751,7 @@ def test_accumulators_hold_counts_not_ratings() -> None:
 def test_run_time_needs_only_the_standard_library() -> None:
     # What importing the module adds to sys.modules, beyond the standard library.
     code = (
-        "import sys; before = set(sys.modules); import qiappraise.interrater; "
+        "import sys; before = set(sys.modules); import qiappraise.raters.interrater; "
         "added = {m.split('.')[0] for m in set(sys.modules) - before}; "
         "print(*sorted(added - set(sys.stdlib_module_names) - {'qiappraise'}))"
     )

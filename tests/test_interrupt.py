@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from qiappraise import yamlio
-from qiappraise.cli import app
+from qiappraise.base import yamlio
+from qiappraise.cli.app import app
 
 from .signalhelpers import (
     EXAMPLES,

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from qiappraise.mdtext import cell, inline, quote
+from qiappraise.base.mdtext import cell, inline, quote
 
 MD = MarkdownIt("commonmark")
 

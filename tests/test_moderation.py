@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from qiappraise import moderation as mod
-from qiappraise.errors import ProblemsError, UsageError
-from qiappraise.loading import resolve
-from qiappraise.proposal import Proposal
-from qiappraise.rubric import Rubric
+from qiappraise.base.errors import ProblemsError, UsageError
+from qiappraise.load.pipeline import resolve
+from qiappraise.proposal.model import Proposal
+from qiappraise.raters import moderation as mod
+from qiappraise.rubric.model import Rubric
 
 from .test_cli_core import run
 
@@ -134,7 +134,7 @@ def test_moves_are_recomputed_not_guessed(tmp_path: Path) -> None:
     m = _moderate(trainee, review)
     a, rubric, _ = _load(trainee)
     swapped = dataclasses.replace(a, answers={**a.answers, "measure_types": ("process",)})
-    from qiappraise.scoring import score
+    from qiappraise.scoring.score import score
 
     expected = round(score(rubric, swapped).score - score(rubric, a).score, 1)  # type: ignore[operator]
     q = {q.id: q for q in m.questions}["measure_types"]
@@ -333,7 +333,7 @@ def test_a_review_of_another_file_names_it(tmp_path: Path) -> None:
 
 
 def test_not_accepted_counts_the_claim_below_even_with_a_note(tmp_path: Path) -> None:
-    from qiappraise.scoring import score
+    from qiappraise.scoring.score import score
 
     _trainee, review = _pair(tmp_path, {})
     kept, rubric, _ = _load(review)

@@ -24,12 +24,12 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from qiappraise.errors import UsageError
-from qiappraise.loading import load_proposal, resolve
-from qiappraise.moderation import Moderation, moderate, order
-from qiappraise.moderation_report import AGREEMENT_WORDS, raters_named, render
-from qiappraise.resources import templates_dir
-from qiappraise.rubric_load import load_rubric
+from qiappraise.base.errors import UsageError
+from qiappraise.base.resources import templates_dir
+from qiappraise.load.pipeline import load_proposal, resolve
+from qiappraise.load.rubric import load_rubric
+from qiappraise.raters.moderation import Moderation, moderate, order
+from qiappraise.raters.moderation_report import AGREEMENT_WORDS, raters_named, render
 
 from .conftest import MINI_RUBRIC, proposal_text
 from .test_output_safety import _spellings, invoke, refused

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qiappraise.errors import UsageError
-from qiappraise.outpaths import inside, slug, stem_for, unique_stems
+from qiappraise.base.errors import UsageError
+from qiappraise.base.outpaths import inside, slug, stem_for, unique_stems
 
 
 @pytest.mark.parametrize(

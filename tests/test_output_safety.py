@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from qiappraise import yamlio
-from qiappraise.cli import app
-from qiappraise.errors import UsageError
-from qiappraise.outpaths import MARKER, InputGuard, claim_folder, read_marker
+from qiappraise.base import yamlio
+from qiappraise.base.errors import UsageError
+from qiappraise.base.outpaths import MARKER, InputGuard, claim_folder, read_marker
+from qiappraise.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "fixtures" / "check" / "cases"

@@ -77,7 +77,7 @@ def test_installed_wheel_scores_an_example(wheel: Path, tmp_path: Path) -> None:
         [
             str(py),
             "-c",
-            "import qiappraise.resources as r; print(r.rubrics_dir()); print(r.templates_dir())",
+            "import qiappraise.base.resources as r; print(r.rubrics_dir()); print(r.templates_dir())",
         ],
         cwd=work,
         env=env,

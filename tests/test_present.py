@@ -9,9 +9,9 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner
 
-from qiappraise.cli import app
-from qiappraise.loading import appraise_file
-from qiappraise.present import appraisal
+from qiappraise.cli.app import app
+from qiappraise.load.pipeline import appraise_file
+from qiappraise.rendering.present import appraisal
 
 from .checkhelpers import PITCH, PROVISIONAL, REPAIR, STEPPING_STONE
 from .conftest import MINI_RUBRIC, MakeProposal
@@ -183,8 +183,8 @@ def test_an_answer_whose_question_may_not_apply_is_said_so(proposal: MakeProposa
 
 
 def test_sort_by_band_orders_each_band_by_score() -> None:
-    from qiappraise.batch import Row
-    from qiappraise.present_batch import sort_rows
+    from qiappraise.cohort.batch import Row
+    from qiappraise.cohort.present_batch import sort_rows
 
     def row(name: str, band: str, score: float, position: float) -> Row:
         return Row(

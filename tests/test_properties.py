@@ -20,15 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from qiappraise import proposal as proposal_mod
-from qiappraise.errors import QiAppraiseError
-from qiappraise.jsonout import document, document_text
-from qiappraise.report import render
-from qiappraise.rubric import Rubric
-from qiappraise.rubric_load import DEFAULT_RUBRIC, find_rubric, load_rubric
-from qiappraise.rubric_load import validate as validate_rubric
-from qiappraise.scoring import score
-from qiappraise.yamlio import load_text
+from qiappraise.base.errors import QiAppraiseError
+from qiappraise.base.yamlio import load_text
+from qiappraise.load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
+from qiappraise.load.rubric import validate as validate_rubric
+from qiappraise.proposal import model as proposal_mod
+from qiappraise.rendering.jsonout import document, document_text
+from qiappraise.rendering.report import render
+from qiappraise.rubric.model import Rubric
+from qiappraise.scoring.score import score
 
 from .conftest import MINI_RUBRIC
 

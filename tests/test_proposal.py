@@ -1,4 +1,4 @@
-"""qiappraise.proposal: reading a proposal and checking it against its rubric."""
+"""qiappraise.proposal.model: reading a proposal and checking it against its rubric."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise import proposal as P
-from qiappraise.errors import InputError, ProblemsError
-from qiappraise.loading import load_proposal
-from qiappraise.rubric import Rubric
+from qiappraise.base.errors import InputError, ProblemsError
+from qiappraise.load.pipeline import load_proposal
+from qiappraise.proposal import model as P
+from qiappraise.rubric.model import Rubric
 
 from .conftest import MakeProposal, WriteYaml
 

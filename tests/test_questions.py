@@ -1,4 +1,4 @@
-"""qiappraise.questions: each question type through the KINDS registry."""
+"""qiappraise.rubric.questions: each question type through the KINDS registry."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from qiappraise.questions import KINDS, AnswerError, kind
-from qiappraise.rubric import (
+from qiappraise.rubric.model import (
     ChoiceQuestion,
     NumberQuestion,
     QuestionT,
@@ -16,6 +15,7 @@ from qiappraise.rubric import (
     ScaleQuestion,
     TextQuestion,
 )
+from qiappraise.rubric.questions import KINDS, AnswerError, kind
 
 
 def refuse(q: QuestionT, raw: Any) -> str:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise.resources import rubrics_dir
-from qiappraise.rubric import Rubric
-from qiappraise.rubric_load import load_rubric
+from qiappraise.base.resources import rubrics_dir
+from qiappraise.load.rubric import load_rubric
+from qiappraise.rubric.model import Rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

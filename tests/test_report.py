@@ -19,15 +19,15 @@ import yaml
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from qiappraise import charts, jsonout
-from qiappraise.appraisal import Appraisal
-from qiappraise.cli import app
-from qiappraise.errors import InputError, QiAppraiseError
-from qiappraise.loading import load_proposal, resolve
-from qiappraise.report import band_ranges, context, open_on, render, tidy_markdown
-from qiappraise.rubric import Rubric
-from qiappraise.rubric_load import find_rubric, load_rubric
-from qiappraise.scoring import score
+from qiappraise.base.errors import InputError, QiAppraiseError
+from qiappraise.cli.app import app
+from qiappraise.load.pipeline import load_proposal, resolve
+from qiappraise.load.rubric import find_rubric, load_rubric
+from qiappraise.rendering import charts, jsonout
+from qiappraise.rendering.report import band_ranges, context, open_on, render, tidy_markdown
+from qiappraise.rubric.model import Rubric
+from qiappraise.scoring.appraisal import Appraisal
+from qiappraise.scoring.score import score
 
 from .conftest import MINI_RUBRIC, MakeProposal
 
@@ -440,7 +440,7 @@ def test_summary_organisation_and_general_note_reach_the_report(tmp_path: Path, 
 
 
 def test_chart_text_stays_inside_its_picture(tmp_path: Path) -> None:
-    from qiappraise.appraisal import CapResult
+    from qiappraise.scoring.appraisal import CapResult
 
     a, rubric = _appraise(_write(tmp_path, {"dim_equitable": "none"}, drop=("dim_safe",)))
     assert any(s.weight == 0 for s in a.sections)  # its words are the longest

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from qiappraise.appraisal import Appraisal
-from qiappraise.loading import load_proposal, resolve
-from qiappraise.report import render
-from qiappraise.rubric import Rubric
-from qiappraise.rubric_load import load_rubric
-from qiappraise.scoring import score
+from qiappraise.load.pipeline import load_proposal, resolve
+from qiappraise.load.rubric import load_rubric
+from qiappraise.rendering.report import render
+from qiappraise.rubric.model import Rubric
+from qiappraise.scoring.appraisal import Appraisal
+from qiappraise.scoring.score import score
 
 from .conftest import MINI_RUBRIC, proposal_text
 from .test_report import _write

@@ -19,8 +19,8 @@ import pexpect
 import pytest
 import yaml
 
-from qiappraise.loading import resolve
-from qiappraise.scoring import score
+from qiappraise.load.pipeline import resolve
+from qiappraise.scoring.score import score
 
 from .conftest import MINI_FULL, MINI_RUBRIC
 from .test_appraise_e2e import (

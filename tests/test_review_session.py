@@ -13,13 +13,13 @@ import pytest
 import yaml
 from rich.console import Console
 
-from qiappraise import interactive
-from qiappraise import review_session as reviews
-from qiappraise.errors import UsageError
-from qiappraise.loading import load_proposal
-from qiappraise.review_interactive import ReviewFlow
-from qiappraise.rubric import Rubric
-from qiappraise.session import Step
+from qiappraise.base.errors import UsageError
+from qiappraise.interactive import appraise as interactive
+from qiappraise.interactive import review_session as reviews
+from qiappraise.interactive.review import ReviewFlow
+from qiappraise.interactive.session import Step
+from qiappraise.load.pipeline import load_proposal
+from qiappraise.rubric.model import Rubric
 
 from .conftest import MINI_FULL, MINI_RUBRIC
 from .test_interactive import DOWN, ENTER, ESC_ENTER, drive

@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 import yaml
 
-from qiappraise import proposal as proposal_mod
-from qiappraise.errors import ProblemsError
-from qiappraise.loading import load_proposal, resolve
-from qiappraise.proposal_schema import proposal_schema
-from qiappraise.rubric import Rubric
-from qiappraise.skeleton import REVIEW_MARKER, review_skeleton
+from qiappraise.base.errors import ProblemsError
+from qiappraise.load.pipeline import load_proposal, resolve
+from qiappraise.proposal import model as proposal_mod
+from qiappraise.proposal.schema import proposal_schema
+from qiappraise.proposal.skeleton import REVIEW_MARKER, review_skeleton
+from qiappraise.rubric.model import Rubric
 
 from .checkhelpers import EXAMPLES, run
 from .conftest import MINI_FULL, MINI_RUBRIC
@@ -181,6 +181,6 @@ def test_what_they_wrote_reads_back_exactly(value: str) -> None:
 
 
 def _mini() -> Rubric:
-    from qiappraise.rubric_load import load_rubric
+    from qiappraise.load.rubric import load_rubric
 
     return load_rubric(MINI_RUBRIC).rubric

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from qiappraise.resources import rubrics_dir
-from qiappraise.yamlio import load_text
+from qiappraise.base.resources import rubrics_dir
+from qiappraise.base.yamlio import load_text
 
 ARTICLE = Path(__file__).parent / "fixtures" / "article" / "singh-cribb-2021.txt"
 RUBRIC = rubrics_dir() / "critical-engagement.yaml"

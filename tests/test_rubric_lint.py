@@ -1,4 +1,4 @@
-"""qiappraise.rubric_lint (and the located model errors of rubric_load).
+"""qiappraise.load.lint (and the located model errors of rubric_load).
 
 Each test breaks the mini rubric in one place and checks that the problem is
 reported on the right line. Line numbers refer to tests/fixtures/mini-rubric.yaml.
@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from qiappraise.errors import InputError, ProblemsError
-from qiappraise.resources import rubrics_dir
-from qiappraise.rubric_lint import lint
-from qiappraise.rubric_load import LINTED_CLEAN, LoadedRubric, load_rubric
-from qiappraise.yamlio import dump, load_text
+from qiappraise.base.errors import InputError, ProblemsError
+from qiappraise.base.resources import rubrics_dir
+from qiappraise.base.yamlio import dump, load_text
+from qiappraise.load.lint import lint
+from qiappraise.load.rubric import LINTED_CLEAN, LoadedRubric, load_rubric
 
 from .conftest import MINI_RUBRIC, WriteYaml
 
@@ -71,7 +71,7 @@ def test_known_clean_hashes_are_the_bundled_rubrics_and_lint_clean() -> None:
 def test_a_known_text_is_trusted_but_trust_known_false_lints_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qiappraise import rubric_lint
+    from qiappraise.load import lint as rubric_lint
 
     calls = []
     real = rubric_lint.lint
@@ -409,7 +409,7 @@ def test_rubric_list_notes_broken_and_shadowed_rubrics(tmp_path: Path) -> None:
 def test_a_file_named_after_an_id_it_does_not_declare_is_passed_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qiappraise.rubric_load import find_rubric
+    from qiappraise.load.rubric import find_rubric
 
     from .checkhelpers import run
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise.commands import batch as batch_command
-from qiappraise.errors import Problems
-from qiappraise.jsonout import document
-from qiappraise.loading import appraise_file
+from qiappraise.base.errors import Problems
+from qiappraise.cli.commands import batch as batch_command
+from qiappraise.load.pipeline import appraise_file
+from qiappraise.rendering.jsonout import document
 
 from .test_cli_core import run
 
@@ -66,7 +66,7 @@ def test_score_on_a_folder_names_batch(tmp_path: Path) -> None:
 _PEAK = textwrap.dedent(
     """
     import resource, sys
-    from qiappraise.entry import main
+    from qiappraise.cli.entry import main
     sys.argv = ["qiappraise", "score", "-f", "json", *sys.argv[1:]]
     try:
         main()
@@ -165,7 +165,7 @@ def test_a_short_list_of_problems_is_given_whole(tmp_path: Path) -> None:
 
 
 def test_problems_counts_beyond_its_limit() -> None:
-    from qiappraise.errors import InputError
+    from qiappraise.base.errors import InputError
 
     problems = Problems()
     for i in range(Problems.LIMIT + 7):

@@ -1,4 +1,4 @@
-"""qiappraise.scoring against the mini rubric, every number worked out by hand.
+"""qiappraise.scoring.score against the mini rubric, every number worked out by hand.
 
 The mini rubric (tests/fixtures/mini-rubric.yaml), in points:
 
@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 
-from qiappraise import jsonout
-from qiappraise.appraisal import Appraisal, CapResult
-from qiappraise.loading import appraise_file, load_proposal
-from qiappraise.rubric import Rubric
-from qiappraise.rubric_load import LoadedRubric, load_rubric
-from qiappraise.scoring import score
+from qiappraise.load.pipeline import appraise_file, load_proposal
+from qiappraise.load.rubric import LoadedRubric, load_rubric
+from qiappraise.rendering import jsonout
+from qiappraise.rubric.model import Rubric
+from qiappraise.scoring.appraisal import Appraisal, CapResult
+from qiappraise.scoring.score import score
 
 from .conftest import MINI_FULL, MINI_RUBRIC, MakeProposal, WriteYaml
 

@@ -32,8 +32,8 @@ def _terminal_html(tmp_path: Path) -> Path:
     """The terminal summary of `score`, as rich records it, for the browser to draw."""
     from rich.console import Console
 
-    from qiappraise import present
-    from qiappraise.loading import appraise_file
+    from qiappraise.load.pipeline import appraise_file
+    from qiappraise.rendering import present
 
     console = Console(record=True, width=90, force_terminal=True, color_system="truecolor")
     # Relative, as a user types it: a clone's own path must not show in the picture.

@@ -13,7 +13,7 @@ import yaml
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from qiappraise.cli import app
+from qiappraise.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poverty-screening.yaml"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise import yamlio
+from qiappraise.base import yamlio
 
 from .signalhelpers import EXAMPLES, SAFETY_NET, Exits, cohort, finish, linux_only, reached, start
 
@@ -159,14 +159,15 @@ def test_an_ignored_sighup_stays_ignored() -> None:
 
 def test_the_handlers_come_before_anything_but_the_entry_point() -> None:
     # Before entry.main() runs, an interrupt is Python's (a traceback, exit 1):
-    # the console script imports nothing of ours but the package and entry.
+    # the console script imports nothing of ours but the package, the cli
+    # package (its __init__ is a docstring) and entry.
     code = (
         "import json, sys\n"
         "before = set(sys.modules)\n"
-        "import qiappraise.entry\n"
+        "import qiappraise.cli.entry\n"
         "print(json.dumps(sorted(set(sys.modules) - before)))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert json.loads(result.stdout) == ["qiappraise", "qiappraise.entry"]
+    assert json.loads(result.stdout) == ["qiappraise", "qiappraise.cli", "qiappraise.cli.entry"]

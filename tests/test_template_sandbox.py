@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from qiappraise.cli import app
-from qiappraise.report import TemplateError, environment, render_template
-from qiappraise.resources import templates_dir
-from qiappraise.sandbox import LimitError, Limits
+from qiappraise.base.resources import templates_dir
+from qiappraise.cli.app import app
+from qiappraise.rendering.report import TemplateError, environment, render_template
+from qiappraise.rendering.sandbox import LimitError, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poverty-screening.yaml"
@@ -229,7 +229,7 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({mem}, {mem}))
 resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))
 sys.argv = ["qiappraise", *sys.argv[1:]]
-from qiappraise.entry import main
+from qiappraise.cli.entry import main
 main()
 """
 
@@ -310,9 +310,9 @@ def test_limits_grow_with_the_data() -> None:
 
 
 def test_a_bundled_report_renders_well_within_the_limits() -> None:
-    from qiappraise.loading import resolve
-    from qiappraise.report import context
-    from qiappraise.scoring import score
+    from qiappraise.load.pipeline import resolve
+    from qiappraise.rendering.report import context
+    from qiappraise.scoring.score import score
 
     proposal, loaded = resolve(EXAMPLE)
     ctx = context(score(loaded.rubric, proposal, sha256=loaded.sha256), loaded.rubric)

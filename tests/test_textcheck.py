@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qiappraise.textcheck import problem
+from qiappraise.base.textcheck import problem
 
 
 @pytest.mark.parametrize(

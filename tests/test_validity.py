@@ -15,10 +15,10 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from qiappraise.appraisal import Appraisal
-from qiappraise.cli import app
-from qiappraise.loading import appraise_file
-from qiappraise.yamlio import dump, load_text
+from qiappraise.base.yamlio import dump, load_text
+from qiappraise.cli.app import app
+from qiappraise.load.pipeline import appraise_file
+from qiappraise.scoring.appraisal import Appraisal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validity"
 REPAIR = FIXTURES / "sepsis-deliberate-repair.yaml"

@@ -1,4 +1,4 @@
-"""qiappraise.yamlio: located, safe YAML reading and atomic writing."""
+"""qiappraise.base.yamlio: located, safe YAML reading and atomic writing."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise import yamlio
-from qiappraise.errors import InputError
-from qiappraise.yamlio import atomic_open, load_file, load_text, read_text, write_text
+from qiappraise.base import yamlio
+from qiappraise.base.errors import InputError
+from qiappraise.base.yamlio import atomic_open, load_file, load_text, read_text, write_text
 
 from .conftest import WriteYaml
 
@@ -274,7 +274,7 @@ def test_dump_round_trips_and_keeps_order() -> None:
 def test_the_loader_needs_no_path_resolvers() -> None:
     # _Loader skips PyYAML's path-resolver bookkeeping, which is only right
     # while the safe loader has none.
-    from qiappraise.yamlio import _BaseLoader
+    from qiappraise.base.yamlio import _BaseLoader
 
     assert not _BaseLoader.yaml_path_resolvers
 

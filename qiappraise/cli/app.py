@@ -1,0 +1,191 @@
+"""The command line: a thin typer layer over the library.
+
+Commands live in ``qiappraise/commands/`` (one module per group, each with a
+``register(app)``) and are listed in ``COMMAND_MODULES``. Errors are mapped to
+exit codes in one place, ``_Group.invoke``. Heavy modules are imported inside
+commands so ``--version`` and ``--help`` stay quick.
+"""
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperArgument, TyperGroup
+
+from .. import __version__
+from ..base.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, OutputError, QiAppraiseError
+from .commands import agreement as _agreement
+from .commands import appraise as _appraise
+from .commands import batch as _batch
+from .commands import check as _check
+from .commands import moderate as _moderate
+from .commands import review as _review
+from .commands import rubric as _rubric
+from .commands import score as _score
+from .util import CONTEXT, err, report_error
+
+ISSUES_URL = "https://github.com/qiappraise/qiappraise/issues"
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in qiappraise, not in the input
+
+
+#: What --help calls a value, by parameter name, where its type alone does
+#: not say it well; any other path is FILE, a number N, text TEXT (typer's own
+#: display is Python's: `<list[Path]>`, `--csv <str>`, `{files}`).
+METAVARS = {
+    "inputs": "PATH",
+    "paths": "PATH",
+    "out": "DIR",
+    "template_dir": "DIR",
+    "fail_under": "SCORE",
+    "rubric": "ID|FILE",
+    "old": "OLD",
+    "new": "NEW",
+    "first": "FIRST",
+    "second": "SECOND",
+    "csv_file": "FILE",  # typed str: '-' means stdout
+    "json_file": "FILE",
+}
+_BY_TYPE = {"Path": "FILE", "int": "N", "float": "NUMBER", "str": "TEXT"}
+
+
+def readable_help(command: Any) -> None:
+    """Give every parameter of ``command`` (and of its subcommands) a metavar a person reads."""
+    for sub in getattr(command, "commands", {}).values():
+        readable_help(sub)
+    for param in command.params:
+        desc = getattr(param, "type_descriptor", None)
+        if desc is None or desc.is_choice or desc.annotation is bool:
+            continue  # a flag, or choices typer already spells out: <text|json>
+        if param.metavar is None:
+            kind = getattr(desc.annotation, "__name__", "")
+            if desc.is_list:
+                kind = "Path" if "Path" in str(desc.annotation) else "str"
+            name = METAVARS.get(param.name or "") or _BY_TYPE.get(kind, "VALUE")
+            if name == "ID|FILE" and kind == "Path":
+                name = "FILE"  # --rubric takes an id only where it is text
+            param.metavar = name
+        if type(param) is TyperArgument:
+            param.__class__ = _ReadableArgument
+
+
+class _ReadableArgument(TyperArgument):
+    """An argument shown by its metavar alone, as click shows one: ``FILE...``.
+
+    typer adds the Python type after the name and writes a required argument
+    as ``{files}``. These two hooks are typer's own (private) ones: a test
+    (tests/test_cli_help.py) notices if a typer release renames them.
+    """
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _label(self) -> str:
+        return (self.metavar or self.name or "") + ("..." if self.nargs != 1 else "")
+
+    def _rich_display_name(self) -> str:
+        return self._label()
+
+    def _usage_display_name(self) -> str:
+        return self._label() if self.required else f"[{self._label()}]"
+
+
+class _Group(TyperGroup):
+    """Maps the project's errors to one line on stderr and an exit code."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            readable_help(command)
+        return command
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OutputError:
+            raise  # stdout failed: stdio.run ends the process, wherever the write was
+        except QiAppraiseError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except (KeyboardInterrupt, typer.Abort):
+            err("interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            # `qiappraise score ... | head`: the reader left; that is not our
+            # error. (A guarded stdout raises OutputClosed; this is a write
+            # that went around it.) Quiet, and 141 as stdio.ended exits.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except typer.Exit:
+            raise
+        except typer.TyperException as exc:
+            ctx_of = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" or ctx_of is None:
+                raise  # click prints the help, or the message, itself
+            # A bad option on a command: one line, like every other error.
+            message = exc.format_message().replace("Value error, ", "")
+            err(f"error: {message} (see: {ctx_of.command_path} --help)")
+            raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            if os.environ.get("QIAPPRAISE_DEBUG"):
+                raise
+            err(
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug in qiappraise; "
+                f"please report it at {ISSUES_URL} (set QIAPPRAISE_DEBUG=1 for a traceback)"
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+app = typer.Typer(
+    name="qiappraise",
+    cls=_Group,
+    context_settings=CONTEXT,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qiappraise {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Critically appraise quality improvement projects.
+
+    A reflective rubric asks what a project is for, whose values shape it,
+    which dimensions of quality it serves and whether it repairs or reforms
+    the status quo; qiappraise scores the answers transparently.
+    """
+
+
+#: The command modules, in the order `--help` lists them.
+COMMAND_MODULES = (
+    _score,
+    _appraise,
+    _review,
+    _batch,
+    _moderate,
+    _agreement,
+    _check,
+    _rubric,
+)
+for _module in COMMAND_MODULES:
+    _module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="qiappraise")

@@ -1,0 +1,160 @@
+"""A whole check run: paths in, one :class:`~qiappraise.gate.verdict.CheckReport` out.
+
+Pure apart from reading files: no printing, no exit. An invalid proposal is
+recorded in the report (so every format can show it) rather than raised; a
+broken config file or a policy naming something the rubric lacks is raised,
+since it is a problem with the check itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..base.errors import InputError, ProblemsError, QiAppraiseError
+from ..load.pipeline import load_rubric_option, resolve
+from ..load.rubric import LoadedRubric
+from ..scoring.score import score
+from .checkpaths import collect
+from .config import Resolver
+from .verdict import CheckReport, FileResult, RuleInfo, RuleResult, evaluate, invalid, rule_infos
+
+
+def run(
+    paths: list[Path], resolver: Resolver | None = None, rubric_path: Path | None = None
+) -> CheckReport:
+    """Check every proposal under ``paths`` against its policy."""
+    resolver = resolver or Resolver()
+    if rubric_path is not None:
+        # A --rubric that cannot be loaded is the check's problem, raised once,
+        # not an invalid result blamed on each proposal.
+        load_rubric_option(rubric_path)
+    files, skipped, problems = collect(paths)
+    results: list[FileResult] = [
+        invalid(str(p.file), p, resolver.resolve(Path(p.file or ".")).policy) for p in problems
+    ]
+    rules: dict[str, RuleInfo] = {}
+    reviews: dict[str, list[_ReviewSeen]] = {}  # reviewed file's real path -> its reviews
+    by_id: dict[str, list[_ReviewSeen]] = {}  # project.id -> other raters' appraisals of it
+    # results index -> (real path, project.id, lead), for the team's own appraisals
+    own: dict[int, tuple[str, str, str]] = {}
+    for file in files:
+        resolved = resolver.resolve(file)
+        policy = resolved.policy
+        try:
+            proposal, loaded = resolve(file, rubric_path)
+        except InputError as exc:
+            results.append(invalid(str(file), exc, policy))
+            continue
+        except QiAppraiseError as exc:  # e.g. the rubric it names is unknown
+            results.append(invalid(str(file), InputError(exc.message, file=file, line=1), policy))
+            continue
+        _check_policy_names(resolved.origins, policy.check_names(loaded.rubric))
+        appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+        # A review, or any rater but the team (linked by project.id), is
+        # another rater's appraisal: it needs no review of its own.
+        if proposal.reviews is not None:
+            target = os.path.realpath(proposal.reviews.path(file))
+            reviews.setdefault(target, []).append(
+                _ReviewSeen(
+                    str(file), proposal.rater.role, proposal.rater.name, proposal.reviews.sha256
+                )
+            )
+        elif proposal.rater.role != "self":
+            if proposal.project.id:
+                by_id.setdefault(proposal.project.id, []).append(
+                    _ReviewSeen(str(file), proposal.rater.role, proposal.rater.name, None)
+                )
+        else:
+            own[len(results)] = (
+                os.path.realpath(file),
+                proposal.project.id,
+                proposal.project.lead,
+            )
+        results.append(evaluate(proposal, appraisal, loaded.rubric, policy))
+        _add_rules(rules, loaded)
+    for i, (real, project_id, lead) in own.items():
+        if results[i].policy.require_review is not None:
+            seen = reviews.get(real, []) + (by_id.get(project_id, []) if project_id else [])
+            results[i] = _with_review_rule(results[i], seen, lead)
+    return CheckReport(
+        files=tuple(results), skipped=tuple(skipped), rules=tuple(sorted(rules.values(), key=_id))
+    )
+
+
+@dataclass(frozen=True)
+class _ReviewSeen:
+    file: str
+    role: str
+    name: str
+    sha256: str | None  # of the reviewed file when reviewed, if recorded
+
+
+def _with_review_rule(result: FileResult, seen: list[_ReviewSeen], lead: str) -> FileResult:
+    """``result`` with the policy/review rule: a review by the role asked, of this version.
+
+    A "review" by the project's own lead is not a second rater's, whatever
+    role it claims: it is left out, and the message says so.
+    """
+    role = result.policy.require_review or "any"
+    own = [r for r in seen if lead.strip() and r.name.strip().casefold() == lead.strip().casefold()]
+    seen = [r for r in seen if r not in own]
+    by_role = [r for r in seen if role == "any" or r.role == role]
+    who = "any second rater" if role == "any" else f"a {role}"
+    if not by_role:
+        passed, message = (
+            False,
+            f"no file checked reviews it as {who}"
+            + (f" (reviewed by: {', '.join(sorted({r.role for r in seen}))})" if seen else "")
+            + (
+                f"; {own[0].file} is by the project's own lead, which does not count" if own else ""
+            ),
+        )
+    else:
+        try:
+            digest = hashlib.sha256(Path(result.file).read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+        current = [r for r in by_role if r.sha256 is None or r.sha256 == digest]
+        if current:
+            passed, message = True, f"reviewed by {who}: {current[0].file}"
+        else:
+            passed = False
+            message = (
+                f"reviewed by {who} ({by_role[0].file}), but the file changed since "
+                "(its SHA-256 differs from the one the review records): the review "
+                "needs updating"
+            )
+    rule = RuleResult("policy/review", role, f"reviewed by {who}", passed, message, 1)
+    return dataclasses.replace(result, rules=(*result.rules, rule))
+
+
+def _id(rule: RuleInfo) -> str:
+    return rule.id
+
+
+def _add_rules(rules: dict[str, RuleInfo], loaded: LoadedRubric) -> None:
+    for info in rule_infos(loaded.rubric, loaded.path):
+        rules.setdefault(info.id, info)
+
+
+def _check_policy_names(origins: Mapping[str, str], problems: list[tuple[str, str]]) -> None:
+    """Every section, dimension or band the policy names that the rubric lacks, at once."""
+    if not problems:
+        return
+    errors: list[InputError] = []
+    for where, message in problems:
+        key = where.split(".", 1)[0]  # min-section.<id> -> min-section
+        origin = origins.get(where) or origins.get(key, "")
+        file, _, line = origin.rpartition(":")
+        if file and line.isdigit():
+            errors.append(InputError(f"{key}: {message}", file=file, line=int(line)))
+        else:  # the command line, or a default
+            errors.append(
+                InputError(f"{origin}: {key}: {message}" if origin else f"{key}: {message}")
+            )
+    raise ProblemsError(sorted(errors, key=lambda e: (e.file or "", e.line or 0)))

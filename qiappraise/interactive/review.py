@@ -1,0 +1,154 @@
+"""The interactive review: the prompts ``review`` adds to the appraisal's loop.
+
+``interactive.run`` walks the rubric (sections, help, back, review screen,
+autosave); :class:`ReviewFlow` shows the reviewed answer and note above each
+question, and afterwards settles the note (theirs accepted, not accepted, or
+the reviewer's own) and offers a comment. State lives in ``review_session``.
+"""
+
+from __future__ import annotations
+
+import questionary
+from rich.console import Console
+from rich.padding import Padding
+from rich.text import Text
+
+from ..proposal.answers import fallback
+from ..proposal.model import NOTE_LIMIT, RATER_ROLES
+from ..rubric.questions import kind
+from . import prompts
+from .prompts import STYLE
+from .review_session import DEFAULT_ROLE, ReviewSession, is_claim
+
+#: Longest note shown above a question, in characters: the list must still fit 80x24.
+NOTE_SHOWN = 320
+NAME_LIMIT = 200  # as the proposal loader allows
+
+ACCEPT, REFUSE, OWN = "accept", "refuse", "own"
+
+
+class ReviewFlow:
+    """The review's side of each question (see ``interactive.Flow``)."""
+
+    #: A review asks for the reviewer's note itself, where one is due.
+    offers_note = False
+
+    def before(self, session: ReviewSession, qid: str, console: Console) -> None:
+        q = session.question(qid)
+        theirs = session.source.answers.get(qid)
+        shown = "(not answered)" if theirs is None else kind(q).display(q, theirs)
+        console.print(Padding(Text(f"Their answer: {shown}"), (0, 0, 0, 2)))
+        note = " ".join(session.source.notes.get(qid, "").split())
+        if note:
+            cut = note if len(note) <= NOTE_SHOWN else note[: NOTE_SHOWN - 1] + "…"
+            console.print(Padding(Text(f"Their note: {cut}", style="italic"), (0, 0, 0, 2)))
+        if theirs is not None:
+            console.print(
+                Padding(
+                    Text(
+                        "Enter keeps their answer (and its note); choose another to change it.",
+                        style="dim",
+                    ),
+                    (0, 0, 0, 2),
+                )
+            )
+
+    def after(
+        self, session: ReviewSession, qid: str, console: Console, *, note_wanted: bool = False
+    ) -> bool:
+        if session.unevidenced_claim(qid):
+            _settle_claim(session, qid, console)
+        elif session.answers.get(qid) is not None and not session.accepted(qid):
+            _own_note(session, qid, console)
+        comment = prompts.ask_line(
+            "Comment to them on their answer (Enter for none):",
+            session.comments.get(qid, ""),
+            limit=NOTE_LIMIT,
+        )
+        session.set_comment(qid, comment)
+        return True
+
+    def section_done(self, session: ReviewSession, section_id: str, console: Console) -> None:
+        """Nothing: a reviewer sees the two appraisals side by side at the end (moderate)."""
+
+
+def _counted(session: ReviewSession, qid: str) -> str:
+    """What the review's answer counts as without a note."""
+    q = session.question(qid)
+    lower = fallback(q, session.answers[qid])
+    return kind(q).display(q, lower) if lower is not None else "not answered"
+
+
+def _settle_claim(session: ReviewSession, qid: str, console: Console) -> None:
+    """An accepted claim they gave no evidence for: accept it, refuse it, or back it."""
+    counted = _counted(session, qid)
+    console.print(
+        Text(
+            f"They give no evidence for this claim: without a note it counts as: {counted}.",
+            style="italic",
+        )
+    )
+    choices = [
+        questionary.Choice("Accept it as they gave it", value=ACCEPT),
+        questionary.Choice("Not accepted without evidence", value=REFUSE),
+        questionary.Choice("Accept it: I know what backs it (add my note)", value=OWN),
+    ]
+    current = REFUSE if qid in session.not_accepted else OWN if session.own_note(qid) else ACCEPT
+    picked = prompts.run(
+        questionary.select(
+            "Do you accept this claim?",
+            choices=choices,
+            default=next(c for c in choices if c.value == current),
+            use_shortcuts=True,
+            instruction="(arrow keys or number, Enter)",
+            style=STYLE,
+        )
+    )
+    if picked == REFUSE:
+        session.refuse(qid)
+        return
+    note = ""
+    if picked == OWN:
+        note = prompts.ask_line(
+            "Your note: what backs it? (Enter for none)", session.own_note(qid), limit=NOTE_LIMIT
+        )
+    session.accept(qid)
+    if note:
+        session.set_note(qid, note)
+
+
+def _own_note(session: ReviewSession, qid: str, console: Console) -> None:
+    """A changed answer: the reviewer's note on their own answer."""
+    if is_claim(session.question(qid), session.answers[qid]):
+        console.print(
+            Text(
+                f"Your answer is a claim: without a note it counts as: {_counted(session, qid)}.",
+                style="italic",
+            )
+        )
+    note = prompts.ask_line(
+        "Your note: what you read in the project, or assume (Enter for none):",
+        session.own_note(qid),
+        limit=NOTE_LIMIT,
+    )
+    session.set_note(qid, note)
+
+
+def ask_rater(session: ReviewSession) -> None:
+    """Who is reviewing: a name, and a role (supervisor unless they say otherwise)."""
+    name = prompts.ask_line(
+        "Your name, as the reviewer:", session.rater.get("name", ""), limit=NAME_LIMIT
+    )
+    roles = list(RATER_ROLES[1:])  # a review is never a self-appraisal
+    choices = [questionary.Choice(r, value=r) for r in roles]
+    role = prompts.run(
+        questionary.select(
+            "Your role in this review:",
+            choices=choices,
+            default=choices[roles.index(DEFAULT_ROLE)],
+            use_shortcuts=True,
+            instruction="(arrow keys or number, Enter)",
+            style=STYLE,
+        )
+    )
+    session.rater = {"name": name, "role": str(role)}

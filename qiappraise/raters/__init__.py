@@ -1,0 +1,3 @@
+"""Second raters: moderating two appraisals of one project, agreement across a
+cohort (kappa, ICC) and their reports.
+"""
