@@ -36,7 +36,8 @@ from typing import Any
 import yaml
 from bench_batch import _answer, parse_only  # the batch benchmark's floor and answers
 
-from qiappraise.load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
+from qiappraise.load.rubric import load_rubric
+from qiappraise.rubric.read import DEFAULT_RUBRIC, find_rubric
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 #: Answers each rater changes from the example the project starts from.

@@ -26,7 +26,8 @@ from typing import Any
 
 import yaml
 
-from qiappraise.load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
+from qiappraise.load.rubric import load_rubric
+from qiappraise.rubric.read import DEFAULT_RUBRIC, find_rubric
 
 WORDS = [
     "families",

@@ -36,10 +36,11 @@ if TYPE_CHECKING:
 
     from .base.errors import InputError, QiAppraiseError
     from .load.pipeline import load_proposal
-    from .load.rubric import LoadedRubric, load_rubric
+    from .load.rubric import load_rubric
     from .proposal.model import Proposal
     from .raters.moderation import Moderation, moderate
     from .rubric.model import Rubric
+    from .rubric.read import LoadedRubric
     from .scoring.appraisal import Appraisal
     from .scoring.score import score
 
@@ -53,7 +54,7 @@ _LAZY = {
     "moderate": "raters.moderation",
     "Proposal": "proposal.model",
     "Rubric": "rubric.model",
-    "LoadedRubric": "load.rubric",
+    "LoadedRubric": "rubric.read",
     "load_rubric": "load.rubric",
     "score": "scoring.score",
 }

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from qiappraise.load.rubric import LoadedRubric, load_rubric
+from qiappraise.load.rubric import load_rubric
 from qiappraise.rubric.model import Rubric
+from qiappraise.rubric.read import LoadedRubric
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI_RUBRIC = FIXTURES / "mini-rubric.yaml"

@@ -22,9 +22,10 @@ import yaml
 
 from qiappraise.interactive.session import META_FIELDS, Session
 from qiappraise.load.pipeline import load_proposal
-from qiappraise.load.rubric import find_rubric, load_rubric
+from qiappraise.load.rubric import load_rubric
 from qiappraise.proposal.answers import fallback
 from qiappraise.rubric.model import Rubric
+from qiappraise.rubric.read import find_rubric
 from qiappraise.rubric.relevance import applicable
 
 from .conftest import MINI_RUBRIC

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from qiappraise.base.yamlio import load_file
-from qiappraise.load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
+from qiappraise.load.rubric import load_rubric
 from qiappraise.proposal import model as proposal_mod
 from qiappraise.proposal.schema import proposal_schema
 from qiappraise.proposal.skeleton import describe
+from qiappraise.rubric.read import DEFAULT_RUBRIC, find_rubric
 from qiappraise.scoring.score import score
 
 from .checkhelpers import EXAMPLES, ROOT, run, tool

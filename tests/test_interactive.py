@@ -590,7 +590,8 @@ def test_a_skeletons_placeholder_title_is_asked_for(mini: Rubric, tmp_path: Path
 
 
 def test_the_rubrics_own_words_ask_for_a_note(tmp_path: Path) -> None:
-    from qiappraise.load.rubric import find_rubric, load_rubric
+    from qiappraise.load.rubric import load_rubric
+    from qiappraise.rubric.read import find_rubric
 
     r = load_rubric(find_rubric("critical-engagement")).rubric
     s = sessions.new(r, tmp_path / "p.yaml")

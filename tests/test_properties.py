@@ -22,12 +22,13 @@ from markdown_it import MarkdownIt
 
 from qiappraise.base.errors import QiAppraiseError
 from qiappraise.base.yamlio import load_text
-from qiappraise.load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
-from qiappraise.load.rubric import validate as validate_rubric
+from qiappraise.load.rubric import load_rubric
 from qiappraise.proposal import model as proposal_mod
 from qiappraise.rendering.jsonout import document, document_text
 from qiappraise.rendering.report import render
 from qiappraise.rubric.model import Rubric
+from qiappraise.rubric.read import DEFAULT_RUBRIC, find_rubric
+from qiappraise.rubric.read import validate as validate_rubric
 from qiappraise.scoring.score import score
 
 from .conftest import MINI_RUBRIC

@@ -22,10 +22,11 @@ from typer.testing import CliRunner
 from qiappraise.base.errors import InputError, QiAppraiseError
 from qiappraise.cli.app import app
 from qiappraise.load.pipeline import load_proposal, resolve
-from qiappraise.load.rubric import find_rubric, load_rubric
+from qiappraise.load.rubric import load_rubric
 from qiappraise.rendering import charts, jsonout
 from qiappraise.rendering.report import band_ranges, context, open_on, render, tidy_markdown
 from qiappraise.rubric.model import Rubric
+from qiappraise.rubric.read import find_rubric
 from qiappraise.scoring.appraisal import Appraisal
 from qiappraise.scoring.score import score
 

@@ -16,7 +16,8 @@ from qiappraise.base.errors import InputError, ProblemsError
 from qiappraise.base.resources import rubrics_dir
 from qiappraise.base.yamlio import dump, load_text
 from qiappraise.load.lint import lint
-from qiappraise.load.rubric import LINTED_CLEAN, LoadedRubric, load_rubric
+from qiappraise.load.rubric import LINTED_CLEAN, load_rubric
+from qiappraise.rubric.read import LoadedRubric
 
 from .conftest import MINI_RUBRIC, WriteYaml
 
@@ -62,7 +63,7 @@ def test_known_clean_hashes_are_the_bundled_rubrics_and_lint_clean() -> None:
         loaded = load_rubric(path, lint=False)
         assert lint(loaded) == [], path
         assert loaded.sha256 in LINTED_CLEAN, (
-            f"{path} changed: lint it, then put {loaded.sha256} in rubric_load.LINTED_CLEAN"
+            f"{path} changed: lint it, then put {loaded.sha256} in qiappraise.load.rubric.LINTED_CLEAN"
         )
         hashes.add(loaded.sha256)
     assert hashes == LINTED_CLEAN  # nothing stale left in the list
@@ -409,7 +410,7 @@ def test_rubric_list_notes_broken_and_shadowed_rubrics(tmp_path: Path) -> None:
 def test_a_file_named_after_an_id_it_does_not_declare_is_passed_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qiappraise.load.rubric import find_rubric
+    from qiappraise.rubric.read import find_rubric
 
     from .checkhelpers import run
 

@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 
 from qiappraise.load.pipeline import appraise_file, load_proposal
-from qiappraise.load.rubric import LoadedRubric, load_rubric
+from qiappraise.load.rubric import load_rubric
 from qiappraise.rendering import jsonout
 from qiappraise.rubric.model import Rubric
+from qiappraise.rubric.read import LoadedRubric
 from qiappraise.scoring.appraisal import Appraisal, CapResult
 from qiappraise.scoring.score import score
 

@@ -160,7 +160,7 @@ def test_an_ignored_sighup_stays_ignored() -> None:
 def test_the_handlers_come_before_anything_but_the_entry_point() -> None:
     # Before entry.main() runs, an interrupt is Python's (a traceback, exit 1):
     # the console script imports nothing of ours but the package, the cli
-    # package (its __init__ is a docstring) and entry.
+    # package (its __init__ is a docstring), entry and signals.
     code = (
         "import json, sys\n"
         "before = set(sys.modules)\n"
@@ -170,4 +170,9 @@ def test_the_handlers_come_before_anything_but_the_entry_point() -> None:
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert json.loads(result.stdout) == ["qiappraise", "qiappraise.cli", "qiappraise.cli.entry"]
+    assert json.loads(result.stdout) == [
+        "qiappraise",
+        "qiappraise.cli",
+        "qiappraise.cli.entry",
+        "qiappraise.cli.signals",
+    ]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.connection import Connection
 
-    from ..load.rubric import LoadedRubric
+    from ..rubric.read import LoadedRubric
 
 #: Report format -> file extension.
 REPORT_EXT = {"md": "md", "html": "html"}
@@ -268,7 +268,7 @@ _environments: dict[str | None, Any] = {}
 def _rubric_path(rubric_id: str) -> Path:
     # find_rubric lists the rubric folders; once per id and process is enough.
     if rubric_id not in _rubric_paths:
-        from ..load.rubric import find_rubric
+        from ..rubric.read import find_rubric
 
         _rubric_paths[rubric_id] = find_rubric(rubric_id)
     return _rubric_paths[rubric_id]
@@ -597,7 +597,8 @@ def _prewarm(options: Options) -> None:
     On platforms that fork, workers inherit the loaded (and linted) rubric and
     compiled modules instead of each repeating the work.
     """
-    from ..load.rubric import DEFAULT_RUBRIC, find_rubric, load_rubric
+    from ..load.rubric import load_rubric
+    from ..rubric.read import DEFAULT_RUBRIC, find_rubric
     from ..scoring import score as scoring  # noqa: F401
 
     try:

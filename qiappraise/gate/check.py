@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..base.errors import InputError, ProblemsError, QiAppraiseError
 from ..load.pipeline import load_rubric_option, resolve
-from ..load.rubric import LoadedRubric
+from ..rubric.read import LoadedRubric
 from ..scoring.score import score
 from .checkpaths import collect
 from .config import Resolver

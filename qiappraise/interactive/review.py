@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from ..proposal.answers import fallback
+from ..proposal.answers import fallback, is_claim
 from ..proposal.model import NOTE_LIMIT, RATER_ROLES
 from ..rubric.questions import kind
 from . import prompts
 from .prompts import STYLE
-from .review_session import DEFAULT_ROLE, ReviewSession, is_claim
+from .review_session import DEFAULT_ROLE, ReviewSession
 
 #: Longest note shown above a question, in characters: the list must still fit 80x24.
 NOTE_SHOWN = 320

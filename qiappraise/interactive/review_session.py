@@ -20,11 +20,11 @@ from typing import Any
 
 from ..base.errors import UsageError
 from ..base.yamlio import dump, read_text
-from ..load.rubric import LoadedRubric
 from ..proposal import model as _proposal
-from ..proposal.answers import fallback, has_evidence
+from ..proposal.answers import has_evidence, is_claim
 from ..proposal.model import PROJECT_KEYS, Proposal
-from ..rubric.model import QuestionT, Rubric
+from ..rubric.model import Rubric
+from ..rubric.read import LoadedRubric
 from .session import Session, Step, leading_comments, put_text
 
 #: The role a review's rater has unless they say otherwise.
@@ -91,12 +91,6 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return sorted(map(str, a)) == sorted(map(str, b))
     return bool(a == b) and type(a) is type(b)
-
-
-def is_claim(q: QuestionT, value: Any) -> bool:
-    """``value`` claims something that needs evidence (without it, it counts lower)."""
-    lower = fallback(q, value)
-    return lower != value or type(lower) is not type(value)
 
 
 @dataclass

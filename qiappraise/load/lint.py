@@ -31,9 +31,9 @@ from ..rubric.model import (
     YesNoQuestion,
 )
 from ..rubric.questions import kind
+from ..rubric.read import LoadedRubric
 from ..rubric.relevance import effective_answers
 from ..scoring.score import dimension_levels
-from .rubric import LoadedRubric
 
 #: Most answer combinations tried when asking whether a condition can hold.
 MAX_COMBINATIONS = 50_000

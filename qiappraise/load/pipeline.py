@@ -10,9 +10,10 @@ from ..base.yamlio import Located
 from ..proposal import model as _proposal
 from ..proposal.model import Proposal
 from ..rubric.model import Rubric
+from ..rubric.read import LoadedRubric, find_rubric
 from ..scoring.appraisal import Appraisal
 from ..scoring.score import score
-from .rubric import LoadedRubric, find_rubric, load_rubric
+from .rubric import load_rubric
 
 
 def load_proposal(path: str | Path, rubric: Rubric) -> Proposal:

@@ -116,6 +116,12 @@ def fallback(q: QuestionT, value: Any) -> Any:
     return below
 
 
+def is_claim(q: QuestionT, value: Any) -> bool:
+    """``value`` claims something that needs evidence (without it, it counts lower)."""
+    lower = fallback(q, value)
+    return lower != value or type(lower) is not type(value)
+
+
 def resolve(
     rubric: Rubric,
     answers: Mapping[str, Any],

@@ -296,8 +296,7 @@ def review_skeleton(
     answers are shown as comments beside each question, not filled in, so a
     hand-written review is an independent rating rather than an edit.
     """
-    from ..interactive.review_session import is_claim
-    from .answers import has_evidence
+    from .answers import has_evidence, is_claim
 
     def shown(q: QuestionT) -> list[str]:
         value = answers.get(q.id)

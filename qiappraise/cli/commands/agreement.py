@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
     from ...base.yamlio import Located
     from ...cohort.discover import Found
-    from ...load.rubric import LoadedRubric
     from ...raters.agreement import Agreement, Grouping, RubricPlan, Sheets
+    from ...rubric.read import LoadedRubric
 
 
 class Format(str, Enum):

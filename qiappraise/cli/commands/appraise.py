@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...base.errors import EXIT_INTERRUPTED, ProblemsError, UsageError
-from ..entry import Terminated
+from ..signals import Terminated
 from ..util import console, err
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ def guard(
     inputs = list(files)
     folders: list[PathLike] = []
     if rubrics:
-        from ...load.rubric import bundled_rubrics
+        from ...rubric.read import bundled_rubrics
 
         inputs += bundled_rubrics()
     if templates:

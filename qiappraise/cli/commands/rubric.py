@@ -25,7 +25,8 @@ def rubric_list() -> None:
 
     Example: qiappraise rubric list
     """
-    from ...load.rubric import bundled_rubrics, find_rubric, load_rubric
+    from ...load.rubric import load_rubric
+    from ...rubric.read import bundled_rubrics, find_rubric
 
     for path in bundled_rubrics():
         try:
@@ -52,7 +53,7 @@ def rubric_list() -> None:
 
 def rubric_path(ref: str | None) -> Path:
     """A rubric file from an id or a path (default: the default rubric)."""
-    from ...load.rubric import DEFAULT_RUBRIC, find_rubric
+    from ...rubric.read import DEFAULT_RUBRIC, find_rubric
 
     if ref is None:
         return find_rubric(DEFAULT_RUBRIC)
@@ -89,7 +90,8 @@ def rubric_validate(
 
     Example: qiappraise rubric validate rubrics/critical-engagement.yaml
     """
-    from ...load.rubric import bundled_rubrics, load_rubric
+    from ...load.rubric import load_rubric
+    from ...rubric.read import bundled_rubrics
 
     failed = 0
     for path in files or bundled_rubrics():
