@@ -709,3 +709,22 @@ def test_the_gitlab_job_commands_run(tmp_path: Path) -> None:
     assert [r.returncode for r in results] == [0, 0, 1], [_said(r) for r in results]
     for name in job["artifacts"]["reports"].values():
         assert (workspace / name).is_file(), name
+
+
+def test_the_table_of_the_bundled_cases_is_what_score_gives(tmp_path: Path) -> None:
+    text = (DOCS / "scoring.md").read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| `(examples/[\w-]+\.yaml)` \| [^|]+ \| ([\w-]+) \(([\d.]+)\) \| ([\d.]+), provisional \|$",
+        text,
+        re.M,
+    )
+    assert len(rows) == 4
+    workspace = make_workspace(tmp_path)
+    result = run("qiappraise score -f json " + " ".join(row[0] for row in rows), workspace)
+    assert result.returncode == 0, _said(result)
+    real = [
+        (d["file"], d["band"], f"{d['position']:.2f}", f"{d['score']:.1f}")
+        for d in json.loads(result.stdout)
+        if d["provisional"]
+    ]
+    assert [tuple(row) for row in rows] == real
