@@ -101,5 +101,5 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-screenshots",
         action="store_true",
         default=False,
-        help="Rewrite docs/images/*.png, the README's screenshots, from the examples.",
+        help="Rewrite docs/images/*.png, the docs' screenshots, from the examples.",
     )

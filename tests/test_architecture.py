@@ -8,6 +8,7 @@ package that breaks them, so a green run means something.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,3 +151,22 @@ def test_the_architecture_page_lists_the_layers_in_order() -> None:
     ]
     expected = [f"qiappraise.{part.strip()}" for layer in _layers() for part in layer.split("|")]
     assert table == expected
+
+
+def test_the_architecture_path_names_real_functions() -> None:
+    # The drawing of a proposal's path names functions as `part.module.function`.
+    import importlib
+
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawing = page.split("```text\n", 1)[1].split("```", 1)[0]
+    parts = {part.strip() for layer in _layers() for part in layer.split("|")}
+    found = re.findall(r"\b([a-z]+\.[a-z_]+(?:\.[a-z_]+)?)\b", drawing)
+    names = [n for n in found if n.split(".")[0] in parts and not n.endswith(".yaml")]
+    assert len(names) >= 10
+    for name in names:
+        module, _, attribute = name.rpartition(".")
+        try:
+            target = importlib.import_module(f"qiappraise.{name}")
+        except ModuleNotFoundError:
+            target = getattr(importlib.import_module(f"qiappraise.{module}"), attribute)
+        assert target is not None, name

@@ -96,9 +96,12 @@ def test_sarif_rules_results_and_suppressions(report: CheckReport) -> None:
     assert ids[:24] == [f"CE{n:03d}" for n in (*range(1, 22), 30, 31, 32)]
     assert set(POLICY_RULES) <= set(ids)
     ce004 = rules[ids.index("CE004")]
-    assert ce004["helpUri"] == "https://github.com/qiappraise/qiappraise#ce004"
+    assert (
+        ce004["helpUri"]
+        == "https://github.com/qiappraise/qiappraise/blob/main/docs/findings.md#ce004"
+    )
     assert ce004["help"]["text"] and ce004["shortDescription"]["text"] == "No balancing measure"
-    assert "helpUri" not in rules[ids.index("MI001")]  # not a bundled rubric: no README entry
+    assert "helpUri" not in rules[ids.index("MI001")]  # not a bundled rubric: no docs entry
     results = sarif_run["results"]
     for r in results:
         assert ids[r["ruleIndex"]] == r["ruleId"]

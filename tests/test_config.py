@@ -240,13 +240,13 @@ def test_toml_line_finder() -> None:
     assert toml_line(text, ("tool", "qiappraise"), ("missing",)) == 3
 
 
-def test_the_readme_show_config_sample_is_what_the_tool_prints(
+def test_the_docs_show_config_sample_is_what_the_tool_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    config = readme.split("```yaml\n# .qiappraise.yaml\n", 1)[1].split("```", 1)[0]
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text(encoding="utf-8")
+    config = docs.split("```yaml\n# .qiappraise.yaml\n", 1)[1].split("```", 1)[0]
     command = "$ qiappraise check proposals/ --show-config --fail-under 70\n"
-    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    shown = docs.split(command, 1)[1].split("```", 1)[0]
     (tmp_path / ".qiappraise.yaml").write_text("# .qiappraise.yaml\n" + config, "utf-8")
     (tmp_path / "proposals").mkdir()
     shutil.copy(REFORM, tmp_path / "proposals" / "p.yaml")

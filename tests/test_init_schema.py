@@ -171,14 +171,18 @@ def test_schema_for_another_rubric_file() -> None:
     assert groups["type"] == "array" and groups["uniqueItems"] is True
 
 
-def test_readme_documents_every_finding() -> None:
-    """The README's findings reference (SARIF links point at it) covers the rubric."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for finding in _default().findings:
+def test_the_docs_document_every_finding() -> None:
+    """The findings reference (SARIF links point at it) covers the rubric."""
+    from qiappraise import load_rubric as load_public
+
+    text = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
+    for finding in load_public(ROOT / "rubrics" / "critical-engagement.yaml").rubric.findings:
         assert f"\n### {finding.id}\n" in text, finding.id
         assert finding.title in text, finding.id
+    guide = (ROOT / "docs" / "proposal-format.md").read_text(encoding="utf-8")
+    guide += (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     for command in ("check", "init", "schema"):
-        assert f"`qiappraise {command}" in text
+        assert f"`qiappraise {command}" in guide
 
 
 def test_init_makes_missing_folders(tmp_path: Path) -> None:

@@ -24,8 +24,11 @@ WANTING = "wanting"
 INVALID = "invalid"
 
 HOMEPAGE = "https://github.com/qiappraise/qiappraise"
+#: Where the docs pages live on the web; rules link to a page and heading there.
+DOCS = f"{HOMEPAGE}/blob/main/docs/"
 
-#: The rules qiappraise itself adds to a rubric's findings: id -> (title, help, README anchor).
+#: The rules qiappraise itself adds to a rubric's findings: id -> (title, help, docs page#anchor).
+#: tests/test_docs.py checks that each page and heading exists.
 #: These ids are stable: CI systems key annotations on them.
 POLICY_RULES: dict[str, tuple[str, str, str]] = {
     "policy/complete": (
@@ -34,14 +37,14 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "proposal with any unanswered is provisional: a floor that can only rise as they "
         "are answered. Answer them, or set allow-incomplete to judge the proposal on its "
         "provisional score.",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "policy/evidence": (
         "Every claim that needs evidence has a note",
         "The rubric marks answers a supervisor would want evidence for; without a note "
         "saying what backs it, such a claim counts as the level below. The policy "
         "(require-evidence) also fails the check until each has a note.",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "policy/review": (
         "A second rater has reviewed the proposal",
@@ -49,56 +52,56 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "given role: a file with `rater: {role: ...}` and `reviews: {file: ...}` naming "
         "this proposal, among the files checked, written for its current version (the "
         "SHA-256 it records matches).",
-        "for-supervisors-a-second-rater-moderation-and-calibration",
+        "supervisor.md#requiring-a-review",
     ),
     "policy/fail-under": (
         "The overall score reaches the minimum",
         "The weighted mean of the section scores is below the policy's fail-under.",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "policy/min-section": (
         "A section's score reaches its minimum",
         "The policy sets a minimum score for this section (min-section).",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "policy/require-dimension": (
         "A required dimension of quality is addressed",
         "The policy requires the project to address this dimension (require-dimensions).",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "policy/min-band": (
         "The project reaches the lowest acceptable band",
         "The policy sets a lowest acceptable band on the repair..reform spectrum (min-band).",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "policy/fail-on": (
         "No finding of a failing severity is left unwaived",
         "Findings of the severities in fail-on fail the check unless the proposal "
         "waives them with a reason.",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "waiver/unused": (
         "A waiver matches no finding",
         "The proposal waives a finding that did not fire: remove the waiver, or check its id.",
-        "waivers",
+        "ci.md#waivers",
     ),
     "answer/ignored": (
         "Every answer counts",
         "The proposal answers a question that does not apply, given its other answers, "
         "so the answer is not scored: remove it, or check the answer it depends on.",
-        "proposal-files",
+        "proposal-format.md#proposal-files",
     ),
     "score/provisional": (
         "The score is final",
         "Required questions are unanswered and count as 0, so the score is provisional: "
         "a floor that can only rise as they are answered. Reported as a note when the "
         "policy lets such a proposal pass (allow-incomplete); it never fails a check.",
-        "the-policy",
+        "ci.md#the-policy",
     ),
     "input/invalid": (
         "The proposal file is valid",
         "The file could not be read or its answers do not fit the rubric.",
-        "proposal-files",
+        "proposal-format.md#proposal-files",
     ),
 }
 
@@ -454,7 +457,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def rule_infos(rubric: Rubric, path: str) -> tuple[RuleInfo, ...]:
-    """The rubric's findings as rules; bundled rubrics link to the README's reference.
+    """The rubric's findings as rules; bundled rubrics link to docs/findings.md.
 
     The findings the model raises itself (``auto_findings``: not sure, claims
     without evidence, the team's placement) are rules too: without them SARIF
@@ -476,7 +479,7 @@ def rule_infos(rubric: Rubric, path: str) -> tuple[RuleInfo, ...]:
             rationale=" ".join(f.rationale.split()),
             suggestion=" ".join(f.suggestion.split()),
             cite=f.cite,
-            help_uri=f"{HOMEPAGE}#{f.id.lower()}" if bundled else None,
+            help_uri=f"{DOCS}findings.md#{f.id.lower()}" if bundled else None,
         )
         for f in specs
     )

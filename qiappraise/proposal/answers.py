@@ -10,7 +10,7 @@ question in rubric order:
   choice) with no note behind it counts as the level below and is remembered
   as claimed.
 
-The rules here are the ones the README's scoring model states in words.
+The rules here are the ones docs/scoring.md states in words.
 """
 
 from __future__ import annotations

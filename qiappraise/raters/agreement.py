@@ -16,7 +16,7 @@ meeting. Three steps, none of which keeps an ``Appraisal``:
    streaming accumulators of :mod:`interrater` and returns an
    :class:`Agreement`.
 
-The decisions behind the figures (the README's calibration section says the
+The decisions behind the figures (docs/supervisor.md's calibration section says the
 same for users):
 
 * **Which kappa.** With two raters on every project, Cohen's kappa between

@@ -1,6 +1,6 @@
 """Scoring: ``score(rubric, proposal) -> Appraisal``, pure and deterministic.
 
-The model, in the words the README uses ("The scoring model"):
+The model, in the words docs/scoring.md uses:
 
 * Two axes, never mixed. Questions that ``feed: score`` earn points and place
   nothing; questions that ``feed: position`` place the project and earn nothing;

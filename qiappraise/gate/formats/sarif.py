@@ -2,7 +2,7 @@
 
 Every finding id of the rubrics checked, and every policy rule, is a rule
 with stable ``id``, help text and (for bundled rubrics) a help URI into the
-README; every annotation is a result with file and line. Waived findings are
+docs (docs/findings.md, docs/ci.md); every annotation is a result with file and line. Waived findings are
 results with an in-source suppression carrying the waiver's reason. Rubric
 text is plain text: in the ``markdown`` help it is escaped, so a rubric
 cannot put links, images or HTML into a code-scanning page.
@@ -16,7 +16,7 @@ from typing import Any
 
 from ... import __version__
 from ...base import mdtext
-from ..verdict import HOMEPAGE, POLICY_RULES, CheckReport, RuleInfo
+from ..verdict import DOCS, HOMEPAGE, POLICY_RULES, CheckReport, RuleInfo
 from .annotations import LEVEL, Annotation, all_annotations
 from .common import artifact_uri, fingerprint, relative_path
 
@@ -56,13 +56,13 @@ _POLICY_LEVEL = {"waiver/unused": "warning", "answer/ignored": "note", "score/pr
 
 
 def _policy_rule(rule_id: str) -> dict[str, Any]:
-    title, help_text, anchor = POLICY_RULES[rule_id]
+    title, help_text, page = POLICY_RULES[rule_id]
     return {
         "id": rule_id,
         "shortDescription": {"text": title},
         "fullDescription": {"text": help_text},
         "help": {"text": help_text, "markdown": help_text},
-        "helpUri": f"{HOMEPAGE}#{anchor}",
+        "helpUri": f"{DOCS}{page}",
         "defaultConfiguration": {"level": _POLICY_LEVEL.get(rule_id, "error")},
         "properties": {"tags": ["qiappraise", rule_id.split("/")[0]]},
     }
