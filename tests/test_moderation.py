@@ -87,6 +87,17 @@ def test_a_ladder_step_is_adjacent_and_a_jump_is_apart(tmp_path: Path) -> None:
     assert q.agreement == "apart"
 
 
+def test_a_dimension_one_level_apart_is_adjacent(tmp_path: Path) -> None:
+    # dim_equitable is primary in the example: secondary is one step down,
+    # "not addressed" two. Profile answers earn nothing, yet they are ordered.
+    trainee, review = _pair(tmp_path, {"answers": {"dim_equitable": "secondary"}})
+    q = {q.id: q for q in _moderate(trainee, review).questions}["dim_equitable"]
+    assert (q.agreement, q.ordered) == ("adjacent", True)
+    trainee, review = _pair(tmp_path, {"answers": {"dim_equitable": "none"}})
+    q = {q.id: q for q in _moderate(trainee, review).questions}["dim_equitable"]
+    assert q.agreement == "apart"
+
+
 def test_unordered_answers_are_same_or_apart(tmp_path: Path) -> None:
     trainee, review = _pair(tmp_path, {"answers": {"outcome_named": False}})
     q = {q.id: q for q in _moderate(trainee, review).questions}["outcome_named"]

@@ -577,7 +577,7 @@ def test_template_dir_overrides_by_name_and_falls_back(tmp_path: Path, fmt: str)
     result = invoke("moderate", EXAMPLE, REVIEW, "-f", fmt, "--template-dir", mine)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(":root {")  # the bundled stylesheet, included
-    assert "MINE 2 Dr S. Example (supervisor)" in result.stdout
+    assert "MINE 1 Dr S. Example (supervisor)" in result.stdout
 
 
 def test_a_template_typo_is_one_located_error(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from ..cohort.compare import AnswerChange, compare
 from ..proposal.model import Proposal
 from ..rubric.model import ChoiceQuestion, QuestionT, Rubric, ScaleQuestion
 from ..scoring.appraisal import Appraisal, QuestionResult
-from ..scoring.score import score
+from ..scoring.score import DIMENSION_LEVELS, score
 
 #: How close two answers are. ``adjacent`` only for ordered answers (a scale,
 #: or a ladder of choices); ``one-answered``: one rater left it unanswered;
@@ -36,9 +36,11 @@ def ladder(q: QuestionT) -> tuple[str, ...] | None:
 
     A scale's levels are ordered by definition. The choices of a single-choice
     question form a ladder when each earns different points (a score
-    question) or places the project at a different point between repair and
-    reform (a position question): then one step apart is "adjacent" and
-    quadratic weights mean something. "Not sure" is off the ladder.
+    question), places the project at a different point between repair and
+    reform (a position question), or gives one dimension of quality a
+    different level (a profile question: not addressed, secondary, primary):
+    then one step apart is "adjacent" and quadratic weights mean something.
+    "Not sure" is off the ladder.
     """
     if isinstance(q, ScaleQuestion):
         return tuple(c.value for c in q.levels if not c.unsure)
@@ -47,10 +49,16 @@ def ladder(q: QuestionT) -> tuple[str, ...] | None:
     steps = [c for c in q.choices if not c.unsure]
     if len(steps) < 3:  # two answers are simply the same or not
         return None
+    dims = {d for c in steps for d in c.dimensions}
     if q.feeds == "score":
         keys: list[float] = [c.points or 0.0 for c in steps]
     elif q.feeds == "position" and all(isinstance(c.spectrum, (int, float)) for c in steps):
         keys = [float(c.spectrum) for c in steps]  # type: ignore[arg-type]
+    elif q.feeds == "profile" and len(dims) == 1:
+        # One dimension's place in the project (primary, secondary, not
+        # addressed): primary against secondary is one step, not "apart".
+        (dim,) = dims
+        keys = [float(DIMENSION_LEVELS[c.dimensions.get(dim, "none")]) for c in steps]
     else:
         return None
     if len(set(keys)) != len(keys):

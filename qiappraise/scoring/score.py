@@ -44,7 +44,9 @@ from .appraisal import (
     SpectrumReason,
 )
 
-_LEVELS = {"none": 0, "secondary": 1, "primary": 2}
+#: The levels at which a project addresses a dimension, lowest first.
+DIMENSION_LEVELS = {"none": 0, "secondary": 1, "primary": 2}
+_LEVELS = DIMENSION_LEVELS
 #: Question types whose answers come from a fixed set: their results are worth sharing.
 _FINITE = frozenset({"choice", "multi", "scale", "yes_no"})
 _CACHE_MAX = 65536
