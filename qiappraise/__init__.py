@@ -1,17 +1,20 @@
 """qiappraise: critically appraise quality improvement projects.
 
-The library API: load a rubric and a proposal, score it, render a report.
+The library API: load a rubric and a proposal and score it (docs/library.md
+also renders a report).
 
     >>> from qiappraise import load_rubric, load_proposal, score
-    >>> loaded = load_rubric(default_rubric_path())           # doctest: +SKIP
-    >>> proposal = load_proposal("examples/cypic.yaml", loaded.rubric)  # doctest: +SKIP
-    >>> appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)  # doctest: +SKIP
+    >>> loaded = load_rubric("rubrics/critical-engagement.yaml")
+    >>> proposal = load_proposal("examples/cypic.yaml", loaded.rubric)
+    >>> appraisal = score(loaded.rubric, proposal, sha256=loaded.sha256)
+    >>> appraisal.band.id
+    'reform'
 
 A second rater's appraisal of the same project (a review) is moderated
 against the first with ``moderate(rubric, first, second)``.
 """
 
-__version__ = "0.1.0"
+from .base.version import __version__
 
 __all__ = [
     "Appraisal",

@@ -7,6 +7,7 @@ package that breaks them, so a green run means something.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -130,8 +131,10 @@ def test_the_cycle_finder_finds_cycles(
 
 def test_every_part_is_a_layer_and_a_folder() -> None:
     folders = sorted(
-        p.name for p in (ROOT / "qiappraise").iterdir() if (p / "__init__.py").is_file()
+        p.name for p in (ROOT / "qiappraise").iterdir() if p.is_dir() and p.name != "__pycache__"
     )
+    missing = [f for f in folders if not (ROOT / "qiappraise" / f / "__init__.py").is_file()]
+    assert missing == [], "a folder without __init__.py is not a part import-linter sees"
     named = sorted(part.strip() for layer in _layers() for part in layer.split("|"))
     assert folders == named
     loose = sorted(
@@ -170,3 +173,24 @@ def test_the_architecture_path_names_real_functions() -> None:
         except ModuleNotFoundError:
             target = getattr(importlib.import_module(f"qiappraise.{module}"), attribute)
         assert target is not None, name
+
+
+def _arrows(page: str) -> set[tuple[str, str]]:
+    """The arrows of the Mermaid diagram: `a & b --> c` is a->c and b->c."""
+    diagram = page.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    arrows = set()
+    for line in diagram.splitlines():
+        if "-->" not in line:
+            continue
+        groups = [[n.strip() for n in part.split("&")] for part in line.split("-->")]
+        for upper, lower in itertools.pairwise(groups):
+            arrows |= {(a, b) for a in upper for b in lower}
+    return arrows
+
+
+def test_the_diagram_draws_the_contract() -> None:
+    layers = [[part.strip() for part in layer.split("|")] for layer in _layers()]
+    expected = {(a, b) for upper, lower in itertools.pairwise(layers) for a in upper for b in lower}
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert _arrows(page) == expected
+    assert _arrows("```mermaid\na & b --> c --> d\n```") == {("a", "c"), ("b", "c"), ("c", "d")}

@@ -8,7 +8,7 @@ Issue 11 (rubric 2.0): two axes never mixed, and silence never pays.
 * a provisional score is a floor: answering the missing questions can only
   raise it or keep it.
 
-They hold by construction (see rubric_lint and answers.py); these tests hold
+They hold by construction (see qiappraise.load.lint and proposal/answers.py); these tests hold
 the construction to it, for the bundled rubric and the mini test rubric.
 """
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from qiappraise.base.errors import UsageError
 from qiappraise.cli.app import app
-from qiappraise.cohort.compare import compare, document
 from qiappraise.load.pipeline import appraise_file
+from qiappraise.scoring.compare import compare, document
 
 ROOT = Path(__file__).resolve().parent.parent
 V1 = ROOT / "examples" / "poverty-screening.yaml"
@@ -63,7 +63,7 @@ def test_exact_changes(v2: Path) -> None:
 
 
 def test_a_dimension_becoming_known_is_a_change_not_a_gain() -> None:
-    from qiappraise.cohort.compare import DimensionChange
+    from qiappraise.scoring.compare import DimensionChange
 
     assert (
         DimensionChange(

@@ -7,8 +7,9 @@ import dataclasses
 import io
 from pathlib import Path
 
+from qiappraise.base.csvsafe import BOM, neutralise
 from qiappraise.cohort.batch import FindingRef, Row, RubricMeta
-from qiappraise.cohort.csvout import BOM, neutralise, to_csv
+from qiappraise.cohort.csvout import to_csv
 
 META = RubricMeta(
     id="r",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qiappraise.cohort.discover import expand, relative_names, walk
+from qiappraise.base.discover import expand, relative_names, walk
 
 
 def _tree(root: Path, names: list[str]) -> None:

@@ -562,14 +562,14 @@ def links(path: Path) -> Iterator[str]:
     yield from walk(MD.parse(path.read_text(encoding="utf-8")))
 
 
-def broken_links(path: Path) -> list[str]:
+def broken_links(path: Path, root: Path = ROOT) -> list[str]:
     broken = []
     for href in links(path):
         if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I) or href.startswith("//"):
             continue  # not relative
         target, _, anchor = href.partition("#")
         resolved = (path.parent / target).resolve() if target else path
-        if not resolved.is_relative_to(ROOT) or not resolved.exists():
+        if not resolved.is_relative_to(root) or not resolved.exists():
             broken.append(f"{href}: no such file")
         elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
             broken.append(f"{href}: no heading with that anchor in {target or 'this page'}")
@@ -590,19 +590,30 @@ def test_relative_links_resolve(path: Path) -> None:
 
 
 def test_a_broken_link_is_caught(tmp_path: Path) -> None:
-    page = DOCS / "a-page-for-this-test.md"
+    # A scratch docs folder: a page beside a real one, never written into docs/.
+    shutil.copy(DOCS / "ci.md", tmp_path / "ci.md")
+    page = tmp_path / "a-page-for-this-test.md"
     text = (
         "# T\n\n## Two words\n\n[ok](#two-words) [bad](#two) [gone](nowhere.md) [x](ci.md#nope)\n"
+        "[ok too](ci.md#the-policy) [out](../../etc/passwd)\n"
     )
-    try:
-        page.write_text(text, encoding="utf-8")
-        assert broken_links(page) == [
-            "#two: no heading with that anchor in this page",
-            "nowhere.md: no such file",
-            "ci.md#nope: no heading with that anchor in ci.md",
-        ]
-    finally:
-        page.unlink()
+    page.write_text(text, encoding="utf-8")
+    assert broken_links(page, root=tmp_path) == [
+        "#two: no heading with that anchor in this page",
+        "nowhere.md: no such file",
+        "ci.md#nope: no heading with that anchor in ci.md",
+        "../../etc/passwd: no such file",
+    ]
+
+
+def test_the_package_docstring_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import doctest
+
+    import qiappraise
+
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(qiappraise)
+    assert (result.attempted, result.failed) == (5, 0)
 
 
 def test_findings_and_policy_anchors_exist() -> None:

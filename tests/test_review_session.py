@@ -19,6 +19,7 @@ from qiappraise.interactive import review_session as reviews
 from qiappraise.interactive.review import ReviewFlow
 from qiappraise.interactive.session import Step
 from qiappraise.load.pipeline import load_proposal
+from qiappraise.load.reviewed import ReviewedFile, read_reviewed, relative
 from qiappraise.rubric.model import Rubric
 
 from .conftest import MINI_FULL, MINI_RUBRIC
@@ -27,7 +28,7 @@ from .test_interactive import DOWN, ENTER, ESC_ENTER, drive
 NOTE = "The council's schools and housing teams run it with us."
 
 
-def reviewed(tmp_path: Path, **changes: object) -> reviews.ReviewedFile:
+def reviewed(tmp_path: Path, **changes: object) -> ReviewedFile:
     """mini-full as the reviewed file; ``notes=None`` drops its note."""
     data = yaml.safe_load(MINI_FULL.read_text(encoding="utf-8"))
     for key, value in changes.items():
@@ -38,7 +39,7 @@ def reviewed(tmp_path: Path, **changes: object) -> reviews.ReviewedFile:
     path = tmp_path / "trainee" / "t.yaml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return reviews.read_reviewed(path, MINI_RUBRIC)[0]
+    return read_reviewed(path, MINI_RUBRIC)[0]
 
 
 def q(qid: str) -> Step:
@@ -96,7 +97,7 @@ def test_the_file_records_what_it_reviews(mini: Rubric, tmp_path: Path) -> None:
     assert data["reviews"]["seen"] == {"answers": src.answers, "notes": src.notes}
     p = load_proposal(path, mini)
     assert p.rater.role == "peer" and p.comments == {"driver": "Whose need?"}
-    assert reviews.relative(Path("/a/b.yaml"), Path("/c")) == "/a/b.yaml"  # only the root shared
+    assert relative(Path("/a/b.yaml"), Path("/c")) == "/a/b.yaml"  # only the root shared
 
 
 def test_continuing_asks_again_what_changed_there(mini: Rubric, tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_only_a_review_of_that_file_is_continued(mini: Rubric, tmp_path: Path) -
         reviews.from_file(mini, plain, src)
     other = tmp_path / "other.yaml"
     other.write_bytes(MINI_FULL.read_bytes())
-    s = reviews.new(mini, tmp_path / "r.yaml", reviews.read_reviewed(other, MINI_RUBRIC)[0])
+    s = reviews.new(mini, tmp_path / "r.yaml", read_reviewed(other, MINI_RUBRIC)[0])
     s.rater = {"role": "supervisor"}
     s.save()
     with pytest.raises(UsageError, match=r"this review reviews other\.yaml"):

@@ -1,4 +1,4 @@
-"""qiappraise.load.lint (and the located model errors of rubric_load).
+"""qiappraise.load.lint (and the located model errors of qiappraise.rubric.read).
 
 Each test breaks the mini rubric in one place and checks that the problem is
 reported on the right line. Line numbers refer to tests/fixtures/mini-rubric.yaml.

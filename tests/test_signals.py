@@ -159,8 +159,9 @@ def test_an_ignored_sighup_stays_ignored() -> None:
 
 def test_the_handlers_come_before_anything_but_the_entry_point() -> None:
     # Before entry.main() runs, an interrupt is Python's (a traceback, exit 1):
-    # the console script imports nothing of ours but the package, the cli
-    # package (its __init__ is a docstring), entry and signals.
+    # the console script imports nothing of ours but the package (and the
+    # version it reads from base), the cli package (its __init__ is a
+    # docstring), entry and signals.
     code = (
         "import json, sys\n"
         "before = set(sys.modules)\n"
@@ -172,6 +173,8 @@ def test_the_handlers_come_before_anything_but_the_entry_point() -> None:
     )
     assert json.loads(result.stdout) == [
         "qiappraise",
+        "qiappraise.base",
+        "qiappraise.base.version",
         "qiappraise.cli",
         "qiappraise.cli.entry",
         "qiappraise.cli.signals",

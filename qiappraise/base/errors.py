@@ -1,7 +1,7 @@
 """The one exception root of qiappraise and the exit codes it maps to.
 
 Every error a user can cause is a :class:`QiAppraiseError`; the CLI turns it
-into one line on stderr and an exit code in exactly one place (``cli.main``).
+into one line on stderr and an exit code in exactly one place (``cli.app._Group.invoke``).
 """
 
 from __future__ import annotations

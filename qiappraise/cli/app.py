@@ -1,6 +1,6 @@
 """The command line: a thin typer layer over the library.
 
-Commands live in ``qiappraise/commands/`` (one module per group, each with a
+Commands live in ``qiappraise/cli/commands/`` (one module per group, each with a
 ``register(app)``) and are listed in ``COMMAND_MODULES``. Errors are mapped to
 exit codes in one place, ``_Group.invoke``. Heavy modules are imported inside
 commands so ``--version`` and ``--help`` stay quick.
@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperGroup
 
-from .. import __version__
 from ..base.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, OutputError, QiAppraiseError
+from ..base.version import __version__
 from .commands import agreement as _agreement
 from .commands import appraise as _appraise
 from .commands import batch as _batch

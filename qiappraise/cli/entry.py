@@ -16,7 +16,7 @@ from .signals import EXIT_INTERRUPTED, Terminated, stop_on_signals
 
 
 def _version() -> None:
-    from .. import __version__
+    from ..base.version import __version__
 
     if sys.stdout is None:  # closed (`>&-`): an error, not a silent exit 0
         from .stdio import require_stdout

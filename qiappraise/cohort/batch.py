@@ -24,9 +24,9 @@ from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from ..base.discover import Found, relative_names
 from ..base.errors import ProblemsError, QiAppraiseError
 from ..base.outpaths import unique_stems
-from .discover import Found, relative_names
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

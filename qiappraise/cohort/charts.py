@@ -1,6 +1,6 @@
 """Inline SVG charts for the cohort report: the score histogram and dimension shares.
 
-Like ``charts``, each chart is a self-contained ``<svg role="img">`` with a
+Like ``rendering.charts``, each chart is a self-contained ``<svg role="img">`` with a
 title and a description in words, and the report gives the same numbers in
 a table. Text is escaped here because the result is inserted unescaped.
 """

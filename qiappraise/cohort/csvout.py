@@ -15,15 +15,8 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 
+from ..base.csvsafe import BOM, neutralise
 from .batch import Row, RubricMeta
-
-BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet will show, never evaluate."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _num(value: float | None) -> str:

@@ -16,9 +16,9 @@ from rich.text import Text
 
 from ..base.textcheck import visible
 from ..rendering.present import fmt_score, hanging
+from ..scoring.compare import LEVEL_WORDS, Comparison
 from .aggregate import Review
 from .batch import Row
-from .compare import LEVEL_WORDS, Comparison
 
 SORT_KEYS = ("score", "band", "title", "file")
 #: After a provisional score (required questions unanswered, so it is a floor).

@@ -1,7 +1,7 @@
 """Which files ``check`` reads: proposal files given, or found in folders.
 
 A YAML file is a proposal when it is a mapping with a ``rubric``, ``project``
-or ``answers`` key (``proposal.looks_like_proposal``); another mapping (CI
+or ``answers`` key (``proposal.model.looks_like_proposal``); another mapping (CI
 config, a rubric, mkdocs.yml) is skipped with a note, so a folder or a
 pre-commit ``types: [yaml]`` hook can be checked as a whole. A file that
 cannot be read as YAML at all is *not* skipped: it may be a broken proposal,
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..base.discover import PASSED_OVER, file_identity, walk
 from ..base.errors import InputError
 from ..base.yamlio import load_file
-from ..cohort.discover import PASSED_OVER, file_identity, walk
 from ..proposal.model import looks_like_proposal
 from .verdict import Skipped
 

@@ -1,6 +1,6 @@
 """The interactive review: the prompts ``review`` adds to the appraisal's loop.
 
-``interactive.run`` walks the rubric (sections, help, back, review screen,
+``appraise.run`` walks the rubric (sections, help, back, review screen,
 autosave); :class:`ReviewFlow` shows the reviewed answer and note above each
 question, and afterwards settles the note (theirs accepted, not accepted, or
 the reviewer's own) and offers a comment. State lives in ``review_session``.

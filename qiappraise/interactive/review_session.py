@@ -6,13 +6,13 @@ unchanged accepts the trainee's note with it; a claim the trainee gave no
 evidence for may instead be marked not accepted (``reviews.not_accepted``),
 and then counts, in the review, as the level below. The review records which
 file it reviews and what that file said (``reviews.sha256``, ``reviews.seen``),
-so ``moderate`` can name later edits. ``review_interactive`` adds the prompts.
+so ``moderate`` can name later edits. ``review`` adds the prompts;
+``load.reviewed`` reads the file under review.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,70 +20,14 @@ from typing import Any
 
 from ..base.errors import UsageError
 from ..base.yamlio import dump, read_text
+from ..load.reviewed import ReviewedFile, relative
 from ..proposal import model as _proposal
 from ..proposal.answers import has_evidence, is_claim
-from ..proposal.model import PROJECT_KEYS, Proposal
 from ..rubric.model import Rubric
-from ..rubric.read import LoadedRubric
 from .session import Session, Step, leading_comments, put_text
 
 #: The role a review's rater has unless they say otherwise.
 DEFAULT_ROLE = "supervisor"
-
-
-@dataclass(frozen=True)
-class ReviewedFile:
-    """The appraisal under review, as it is now."""
-
-    path: Path
-    proposal: Proposal
-    sha256: str  # of the file's bytes
-
-    @property
-    def answers(self) -> dict[str, Any]:
-        return self.proposal.answers
-
-    @property
-    def notes(self) -> dict[str, str]:
-        return self.proposal.notes
-
-    def project(self) -> dict[str, Any]:
-        """The project's details as a file writes them (empty ones left out)."""
-        p = self.proposal.project
-        values = {key: getattr(p, key) for key in PROJECT_KEYS}
-        return {
-            key: list(value) if isinstance(value, tuple) else value
-            for key, value in values.items()
-            if value not in ("", ())
-        }
-
-
-def read_reviewed(
-    path: Path, rubric_path: str | Path | None = None
-) -> tuple[ReviewedFile, LoadedRubric]:
-    """Read and validate the appraisal to review, and the rubric it answers."""
-    from ..load.pipeline import resolve
-
-    proposal, loaded = resolve(path, rubric_path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if proposal.is_review:
-        raise UsageError(
-            f"{path} is itself a review (it has reviews:); review the appraisal it reviews"
-        )
-    return ReviewedFile(path, proposal, digest), loaded
-
-
-def relative(target: Path, folder: Path) -> str:
-    """``target`` as ``reviews.file`` writes it: relative to ``folder`` when the two
-    share more than the root (so the pair can move together), else absolute."""
-    a, b = os.path.abspath(target), os.path.abspath(folder)
-    try:
-        common = os.path.commonpath([a, b])
-    except ValueError:  # another drive on Windows: no relative path exists
-        common = ""
-    if not common or common == os.path.dirname(common):  # nothing shared but the root
-        return Path(a).as_posix()
-    return Path(os.path.relpath(a, b)).as_posix()
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -3,7 +3,7 @@
 A session holds the project metadata and the answers given so far, knows
 which steps (metadata fields, then the questions that apply) remain, drops
 answers that no longer apply when an earlier answer changes, and turns itself
-into the same proposal data a hand-written file holds. ``interactive.py``
+into the same proposal data a hand-written file holds. ``appraise.py``
 drives it with prompts; tests drive it directly.
 """
 

@@ -1,7 +1,7 @@
 """JSON Schema (draft 2020-12) of proposal files for one rubric.
 
 Editors (through yaml-language-server) use it to validate and complete a
-proposal as it is typed. It follows what ``proposal.validate`` accepts, with
+proposal as it is typed. It follows what ``proposal.model.validate`` accepts, with
 one deliberate difference in emphasis: required answers are *not* required
 here, because an incomplete proposal is valid input (it is scored and
 marked incomplete); ``qiappraise check`` is what insists on completeness.

@@ -1,8 +1,8 @@
 """The calibration report (``calibration.md.j2``, ``calibration.html.j2``) and the CSV of `agreement`.
 
 Reports render through the same sandboxed environment as every other report
-(:func:`report.environment`), so a user's ``--template-dir`` is confined and
-bounded here too. The CSV follows :mod:`csvout`: UTF-8 with a byte-order
+(:func:`qiappraise.rendering.report.environment`), so a user's ``--template-dir`` is confined and
+bounded here too. The CSV follows :mod:`qiappraise.base.csvsafe`: UTF-8 with a byte-order
 mark, CRLF line ends, and text a spreadsheet would run as a formula
 neutralised.
 """
@@ -14,8 +14,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+from ..base.csvsafe import BOM, neutralise
 from ..base.errors import UsageError
-from ..cohort.csvout import BOM, neutralise
 from ..rendering.report import environment, generated_date, render_template, tidy_markdown
 from .agreement import AGENDA, Agreement, Figure, figure_text, percent_text
 

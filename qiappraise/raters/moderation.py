@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import UsageError
-from ..cohort.compare import AnswerChange, compare
 from ..proposal.model import Proposal
 from ..rubric.model import ChoiceQuestion, QuestionT, Rubric, ScaleQuestion
 from ..scoring.appraisal import Appraisal, QuestionResult
+from ..scoring.compare import AnswerChange, compare
 from ..scoring.score import DIMENSION_LEVELS, score
 
 #: How close two answers are. ``adjacent`` only for ordered answers (a scale,

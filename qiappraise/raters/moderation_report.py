@@ -1,6 +1,6 @@
 """Rendering a moderation through the sandboxed templates (``moderation.md.j2``, ``moderation.html.j2``).
 
-The same environment as the appraisal report (``report.environment``): the
+The same environment as the appraisal report (``rendering.report.environment``): the
 bounded sandbox, ``StrictUndefined``, the Markdown escaping filters, HTML
 autoescaping, and ``--template-dir`` overriding templates by name, falling
 back to the bundled ones.

@@ -1,4 +1,6 @@
-"""The rubric: its typed model, conditions, question types and relevance.
+"""The rubric: its typed model, conditions, question types and relevance, and
+reading a rubric file into the model (``read``).
 
-Pure values and functions; reading a rubric file is ``qiappraise.load``'s job.
+Linting a rubric scores answer combinations, so it lives above scoring, in
+``qiappraise.load``, with ``load_rubric`` (read, lint, cache).
 """

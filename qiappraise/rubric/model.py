@@ -3,7 +3,7 @@
 These models are the single source of the rubric format: loading validates
 against them, ``rubric schema`` emits their JSON Schema, and the docs describe
 them. Semantic checks that need the whole rubric (unknown references, cycles,
-findings that can never fire) live in ``rubric_lint``.
+findings that can never fire) live in ``qiappraise.load.lint``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ Severity = Literal["info", "warning", "error"]
 #: What a question's answer feeds. The two axes are kept apart by construction:
 #: "score" questions earn points and place nothing, "position" questions place
 #: the project on the spectrum and earn nothing, and "profile" questions feed
-#: neither (only the dimension profile and findings). See rubric_lint.
+#: neither (only the dimension profile and findings). See load.lint.
 Feeds = Literal["score", "position", "profile"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 SpectrumPull = float | str

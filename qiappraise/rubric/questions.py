@@ -1,8 +1,8 @@
 """Question types: how each reads, checks, scores and shows an answer.
 
 One registry (``KINDS``) keyed by the rubric's ``type``; adding a question
-type means adding a model in ``rubric.py`` and an entry here (and, for the
-interactive mode, one in ``prompts.py``).
+type means adding a model in ``model.py`` and an entry here (and, for the
+interactive mode, one in ``interactive/prompts.py``).
 """
 
 from __future__ import annotations

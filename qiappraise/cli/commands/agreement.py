@@ -14,8 +14,8 @@ from ..util import JobsOption, RubricOption, TemplateDirOption, console, emit, e
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from ...base.discover import Found
     from ...base.yamlio import Located
-    from ...cohort.discover import Found
     from ...raters.agreement import Agreement, Grouping, RubricPlan, Sheets
     from ...rubric.read import LoadedRubric
 
@@ -112,7 +112,7 @@ def agreement(
 
     Example: qiappraise agreement cohort/ --format html -o calibration.html
     """
-    from ...cohort.discover import expand
+    from ...base.discover import expand
     from ...raters import agreement as core
 
     fmt = _format(format, output)
@@ -286,8 +286,8 @@ class _Reader:
             return "failed", f.path, f"{f.path}: nested too deeply to read"
 
     def _read(self, f: "Found") -> Outcome:
+        from ...base.discover import file_identity
         from ...base.yamlio import load_file
-        from ...cohort.discover import file_identity
         from ...proposal import model as _proposal
         from ...raters import agreement as core
         from ...scoring.score import score

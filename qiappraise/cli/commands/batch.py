@@ -17,9 +17,9 @@ from ..util import JobsOption, RubricOption, TemplateDirOption, console, err
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from ...base.discover import Discovery
     from ...base.outpaths import OutFolder
     from ...cohort.batch import Failed, Task
-    from ...cohort.discover import Discovery
 
 
 class Sort(str, Enum):
@@ -245,10 +245,10 @@ def run_batch(
 ) -> None:
     """`batch`, and `report` given several files or a folder (``cohort_outputs=False``:
     one report per proposal in ``out``, without the cohort report or the table)."""
+    from ...base.discover import expand
     from ...base.outpaths import release_folder
     from ...cohort import batch as core
     from ...cohort.aggregate import aggregate, summary
-    from ...cohort.discover import expand
 
     if json_file == "-" and csv_file == "-":
         raise UsageError("--json - and --csv - cannot both write to stdout; give one a file")
@@ -390,14 +390,16 @@ def compare(
 
     Example: qiappraise compare v1.yaml v2.yaml --format md
     """
-    from ...cohort import compare as diff
     from ...load.pipeline import appraise_file
+    from ...scoring import compare as diff
 
     c = diff.compare(appraise_file(old, rubric), appraise_file(new, rubric))
     if format is CompareFormat.json:
         typer.echo(json.dumps(diff.document(c), indent=2, ensure_ascii=False))
     elif format is CompareFormat.md:
-        sys.stdout.write(diff.render_markdown(c))
+        from ...rendering.compare import render_markdown
+
+        sys.stdout.write(render_markdown(c))
     else:
         from ...cohort.present_batch import comparison
 

@@ -389,7 +389,7 @@ def init(
     if review is None:
         loaded = load_rubric(rubric_path(rubric))
     else:
-        from ...interactive.review_session import read_reviewed
+        from ...load.reviewed import read_reviewed
 
         if title is not None:
             raise UsageError("--title: a review copies the project of the appraisal it reviews")
@@ -399,7 +399,7 @@ def init(
     if review is None:
         text = skeleton(loaded.rubric, schema_ref=ref, title=title or "Untitled QI project")
     else:
-        from ...interactive.review_session import relative
+        from ...load.reviewed import relative
         from ...proposal.skeleton import review_skeleton
 
         # reviews.file is relative to the review's folder (printed: to this one).

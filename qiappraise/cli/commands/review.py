@@ -76,9 +76,10 @@ def review(
     from ...interactive import review_session as reviews
     from ...interactive.review import ReviewFlow, ask_rater
     from ...interactive.session import Lock
+    from ...load.reviewed import read_reviewed
     from .appraise import may_drop_comments
 
-    source, loaded = reviews.read_reviewed(reviewed, rubric)
+    source, loaded = read_reviewed(reviewed, rubric)
     guard([loaded.path]).check(out_path, "-o")
     if not out_path.parent.is_dir():
         raise UsageError(f"-o {out_path}: the folder {out_path.parent} does not exist")

@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
-from ... import __version__
 from ...base import mdtext
+from ...base.version import __version__
 from ..verdict import DOCS, HOMEPAGE, POLICY_RULES, CheckReport, RuleInfo
 from .annotations import LEVEL, Annotation, all_annotations
 from .common import artifact_uri, fingerprint, relative_path

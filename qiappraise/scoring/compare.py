@@ -1,4 +1,8 @@
-"""What changed between two versions of a proposal: a pure diff of two appraisals."""
+"""What changed between two versions of a proposal: a pure diff of two appraisals.
+
+``rendering.compare`` words it as Markdown; the terminal view is
+``cohort.present_batch``.
+"""
 
 from __future__ import annotations
 
@@ -249,11 +253,3 @@ LEVEL_WORDS = {
     "none": "not addressed",
     "unknown": "not known yet",
 }
-
-
-def render_markdown(c: Comparison, *, template_dir: str | None = None) -> str:
-    """``compare --format md``, through the sandboxed ``compare.md.j2``."""
-    from ..rendering.report import environment, generated_date, render_template, tidy_markdown
-
-    ctx = {"c": c, "levels": LEVEL_WORDS, "generated": generated_date()}
-    return tidy_markdown(render_template(environment(template_dir), "compare.md.j2", ctx))
