@@ -125,6 +125,9 @@ def document(a: Appraisal) -> dict[str, Any]:
         "ignored": list(a.ignored),
         "unused_waivers": list(a.unused_waivers),
         "note": a.note,
+        # Who gave the answers ("self": the team's own) and, for a review, what it reviews.
+        "rater": {"role": a.rater.role, "name": a.rater.name},
+        "reviews": a.reviews,
     }
 
 
@@ -280,7 +283,8 @@ def document_text(a: Appraisal) -> str:
         f'{{"complete":{{"complete":{_scalar(a.complete)},"missing":{_strings(a.missing)}}},'
         f'"unsure":{_strings(a.unsure)},"unevidenced":{_strings(a.unevidenced)},'
         f'"ignored":{_strings(a.ignored)},"unused_waivers":{_strings(a.unused_waivers)},'
-        f'"note":{_scalar(a.note)}}}'
+        f'"note":{_scalar(a.note)},"rater":{{"role":{_scalar(a.rater.role)},'
+        f'"name":{_scalar(a.rater.name)}}},"reviews":{_scalar(a.reviews)}}}'
     )
     return (
         f'{head[:-1]},"reasons":[{reasons}],"dimensions":{dimensions},'

@@ -122,6 +122,9 @@ def appraisal(
     meta = " · ".join(x for x in (a.project.lead, a.project.setting, a.project.date) if x)
     # The file name is the one text here no loader checked: shown, never obeyed.
     console.print(Text(visible(a.file) + (f" · {meta}" if meta else ""), style="dim"))
+    if a.rater_words:
+        # A review's figures are the reviewer's, not the team's: say whose they are.
+        console.print(Text(f"Appraised by {visible(a.rater_words)}", style="bold"))
     console.print(
         Text(
             f"Rubric {a.rubric.id} {a.rubric.version} (sha256 {a.rubric.sha256[:12]})", style="dim"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..proposal.model import Project
+from ..proposal.model import Project, Rater
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,18 @@ class Appraisal:
     unsure: tuple[str, ...] = ()  # questions answered "not sure"
     unevidenced: tuple[str, ...] = ()  # claims that need evidence and have no note
     self_placement: str | None = None  # the band the team placed its own project in
+    #: Who gave the answers (role "self": the team's own appraisal), and, for a
+    #: review, the appraisal it reviews as the file names it (``reviews.file``).
+    rater: Rater = field(default_factory=Rater)
+    reviews: str | None = None
+
+    @property
+    def rater_words(self) -> str:
+        """Who appraised, for a reader; "" for the team's own unnamed appraisal."""
+        if self.rater.role == "self" and not self.rater.name and self.reviews is None:
+            return ""
+        who = f"{self.rater.name or '(no name given)'} ({self.rater.role})"
+        return f"{who}, a review of {self.reviews}" if self.reviews is not None else who
 
     @property
     def complete(self) -> bool:

@@ -199,6 +199,8 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         unsure=unsure,
         unevidenced=unevidenced,
         self_placement=self_band,
+        rater=proposal.rater,
+        reviews=proposal.reviews.file if proposal.reviews is not None else None,
     )
 
 
