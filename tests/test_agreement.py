@@ -454,6 +454,14 @@ def test_json_has_the_documented_keys() -> None:
     # Too few projects for any published minimum: each caution names its source.
     assert "Cicchetti (1981" in doc["band"]["caution"]
     assert "Koo & Li (2016" in doc["score"]["caution"]
+    # Which files the figures joined, one entry per project compared.
+    assert len(doc["projects"]) == doc["n_projects"]
+    for project in doc["projects"]:
+        assert len(project["raters"]) >= 2
+        assert {r["role"] for r in project["raters"]} <= {"self", "supervisor", "peer", "assessor"}
+        assert all(Path(r["file"]).is_file() for r in project["raters"])
+    files = [r["file"] for p in doc["projects"] for r in p["raters"]]
+    assert len(files) == len(set(files))  # no appraisal in two projects
 
 
 def hostile_rubric(folder: Path) -> Path:

@@ -356,6 +356,9 @@ class Agreement:
     unlinked: tuple[str, ...] = ()
     failures: tuple[tuple[str, str], ...] = ()  # (file, one-line error): not read
     skipped: int = 0  # files passed over: not proposals
+    #: Each project compared, in rater order: (file, role, project id) per appraisal,
+    #: so a reader can see which files the figures joined (and catch a wrong join).
+    members: tuple[tuple[tuple[str, str, str], ...], ...] = ()
 
     @property
     def band_share(self) -> float | None:
@@ -532,6 +535,7 @@ def measure(
         unlinked=grouping.unlinked,
         failures=tuple(failures),
         skipped=skipped,
+        members=tuple(tuple((r.file, r.role, r.project_id) for r in raters) for raters in projects),
     )
 
 
@@ -599,6 +603,13 @@ def document(g: Agreement, *, agenda: int = AGENDA) -> dict[str, Any]:
         },
         "errors": [{"file": f, "error": e} for f, e in g.failures],
         "skipped": g.skipped,
+        "projects": [
+            {
+                "id": next((pid for _, _, pid in raters if pid), None),
+                "raters": [{"file": f, "role": role} for f, role, _ in raters],
+            }
+            for raters in g.members
+        ],
     }
 
 
