@@ -224,7 +224,11 @@ def test_the_fixture_cohort_groups_into_its_projects() -> None:
     assert doc["files"] == 6 * 2 + 5 * 3 + 3 + 1
     assert doc["n_projects"] == 12
     assert doc["raters_per_project"] == {"2": 6, "3": 6}
-    assert doc["left_out"] == {"single_rater_projects": 1, "failed_files": 0}
+    assert doc["left_out"] == {
+        "single_rater_projects": 1,
+        "several_self_projects": 0,
+        "failed_files": 0,
+    }
     assert doc["roles"] == {"self": 12, "supervisor": 12, "peer": 5, "assessor": 1}
 
 
@@ -408,6 +412,28 @@ def test_a_bad_file_is_listed_while_the_others_are_compared(tmp_path: Path) -> N
     assert doc["n_projects"] == 6
     assert [e["file"] for e in doc["errors"]] == [str(tmp_path / "pairs" / "broken.yaml")]
     assert doc["skipped"] == 1
+
+
+def test_two_self_appraisals_of_one_project_are_versions_not_raters(tmp_path: Path) -> None:
+    # p1 and a later version of it share a project id: compared, the two would
+    # agree with themselves and raise every figure.
+    shutil.copytree(COHORT / "pairs", tmp_path / "pairs")
+    first = tmp_path / "pairs" / "p1.yaml"
+    text = first.read_text(encoding="utf-8")
+    assert "  title: Pair project 1\n" in text
+    text = text.replace("  title: Pair project 1\n", "  title: Pair project 1\n  id: P1\n")
+    first.write_text(text, encoding="utf-8")
+    (tmp_path / "pairs" / "p1.v2.yaml").write_text(text, encoding="utf-8")
+    result = invoke(tmp_path, "--rubric", MINI, "-f", "json", "-j", "1")
+    assert result.exit_code == 0, result.stderr
+    versions = [str(tmp_path / "pairs" / "p1.v2.yaml"), str(first)]
+    assert f"note: {', '.join(versions)} are each the team's own appraisal" in result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["n_projects"] == 5  # p1 and its review are left out with the versions
+    assert doc["left_out"]["several_self_projects"] == 1
+    assert doc["notes"]["several_self_appraisals"] == [versions]
+    text_out = invoke(tmp_path, "--rubric", MINI, "-j", "1")
+    assert "1 project with more than one self-appraisal" in " ".join(text_out.stdout.split())
 
 
 def test_files_answering_another_rubric_are_errors(tmp_path: Path) -> None:

@@ -215,6 +215,9 @@ class Grouping:
     #: Reviews whose reviewed file is not among the sheets (they still join
     #: other reviews of that file).
     unlinked: tuple[str, ...] = ()
+    #: Projects left out because more than one file is the team's own
+    #: appraisal (role self): versions or copies, not raters. Their files.
+    several_self: tuple[tuple[str, ...], ...] = ()
 
 
 def rater_order(sheet: Sheet) -> tuple[int, str]:
@@ -252,18 +255,26 @@ def group(sheets: Sequence[Sheet]) -> Grouping:
         members.setdefault(root(("file", s.identity)), []).append(i)
     projects = []
     conflicts = []
+    several_self = []
     single = 0
     for indices in members.values():
         if len(indices) < 2:
             single += 1
             continue
         ordered = sorted(indices, key=lambda i: rater_order(sheets[i]))
+        # Two files that are both the team's own appraisal are two versions
+        # (or a copy) of one rating, and would agree with themselves: which
+        # is current cannot be told, so the project is left out and named.
+        selves = tuple(sheets[i].file for i in ordered if sheets[i].role == "self")
+        if len(selves) > 1:
+            several_self.append(selves)
+            continue
         projects.append(tuple(ordered))
         ids = sorted({sheets[i].project_id for i in ordered if sheets[i].project_id})
         if len(ids) > 1:
             conflicts.append(tuple(ids))
     unlinked = tuple(s.file for s in sheets if s.reviews is not None and s.reviews not in known)
-    return Grouping(tuple(projects), single, tuple(conflicts), unlinked)
+    return Grouping(tuple(projects), single, tuple(conflicts), unlinked, tuple(several_self))
 
 
 # --- the figures -------------------------------------------------------------------------
@@ -354,6 +365,7 @@ class Agreement:
     questions: tuple[QuestionAgreement, ...]  # rubric order
     conflicts: tuple[tuple[str, ...], ...] = ()
     unlinked: tuple[str, ...] = ()
+    several_self: tuple[tuple[str, ...], ...] = ()  # projects left out: see Grouping
     failures: tuple[tuple[str, str], ...] = ()  # (file, one-line error): not read
     skipped: int = 0  # files passed over: not proposals
     #: Each project compared, in rater order: (file, role, project id) per appraisal,
@@ -533,6 +545,7 @@ def measure(
         questions=tuple(questions),
         conflicts=grouping.conflicts,
         unlinked=grouping.unlinked,
+        several_self=grouping.several_self,
         failures=tuple(failures),
         skipped=skipped,
         members=tuple(tuple((r.file, r.role, r.project_id) for r in raters) for raters in projects),
@@ -570,7 +583,11 @@ def document(g: Agreement, *, agenda: int = AGENDA) -> dict[str, Any]:
         "method_reason": g.method_reason,
         "files": g.files,
         "n_projects": g.projects,
-        "left_out": {"single_rater_projects": g.single, "failed_files": len(g.failures)},
+        "left_out": {
+            "single_rater_projects": g.single,
+            "several_self_projects": len(g.several_self),
+            "failed_files": len(g.failures),
+        },
         "raters_per_project": {str(n): count for n, count in g.raters},
         "roles": dict(g.roles),
         "icc_raters": g.slots,
@@ -600,6 +617,7 @@ def document(g: Agreement, *, agenda: int = AGENDA) -> dict[str, Any]:
         "notes": {
             "project_ids_joined": [list(ids) for ids in g.conflicts],
             "reviewed_file_not_given": list(g.unlinked),
+            "several_self_appraisals": [list(files) for files in g.several_self],
         },
         "errors": [{"file": f, "error": e} for f, e in g.failures],
         "skipped": g.skipped,

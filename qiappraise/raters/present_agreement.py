@@ -57,6 +57,11 @@ def agreement(console: Console, g: Agreement, *, agenda: int = AGENDA) -> None:
     console.print(Text(f"{g.rubric.title} ({g.rubric.id} {g.rubric.version})", style="dim"))
     hanging(console, "Compared:  ", _who(g))
     left = [f"{_plural(g.single, 'project')} with one rater"]
+    if g.several_self:
+        left.append(
+            f"{_plural(len(g.several_self), 'project')} with more than one self-appraisal "
+            "(versions or copies, not raters)"
+        )
     if g.failures:
         left.append(f"{_plural(len(g.failures), 'file')} that failed")
     hanging(console, "Left out:  ", "; ".join(left))

@@ -369,6 +369,16 @@ def _notes(g: "Grouping") -> None:
         )
     if len(g.unlinked) > MAX_NOTES:
         err(f"note: and {len(g.unlinked) - MAX_NOTES} more reviews of files not given")
+    for files in g.several_self[:MAX_NOTES]:
+        err(
+            f"note: {', '.join(files)} are each the team's own appraisal of one project "
+            "(versions or copies, not raters): the project is left out "
+            "(`qiappraise compare OLD NEW` shows what changed between versions)"
+        )
+    if len(g.several_self) > MAX_NOTES:
+        err(
+            f"note: and {len(g.several_self) - MAX_NOTES} more projects with several self-appraisals"
+        )
 
 
 def _write(
