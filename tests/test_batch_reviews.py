@@ -119,3 +119,25 @@ def test_a_review_of_a_review_is_listed_beside_the_teams_appraisal(tmp_path: Pat
     doc = json.loads(run("batch", folder, "--json", "-").stdout)
     reviewed = {r["file"].split("/")[-1]: r["reviewed"] for r in doc["summary"]["reviews"]}
     assert reviewed["poverty.peer.yaml"].endswith("poverty.yaml")
+
+
+def test_two_self_appraisals_of_one_project_are_named(tmp_path: Path) -> None:
+    # A v1 and a v2 sharing project.id are both the team's own: the cohort
+    # counts each, and cannot tell which is current, so it says so.
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    data = yaml.safe_load((ROOT / "examples" / "cypic.yaml").read_text(encoding="utf-8"))
+    data["project"]["id"] = "CYPIC"
+    for name in ("v1.yaml", "v2.yaml"):
+        (folder / name).write_text(yaml.safe_dump(data), encoding="utf-8")
+    shutil.copy(ROOT / "examples" / "growth-charts.yaml", folder / "other.yaml")
+    result = run("batch", folder, "--json", "-")
+    assert result.exit_code == 0, result.stderr
+    note = (
+        f"note: {folder / 'v1.yaml'}, {folder / 'v2.yaml'} are each the team's own appraisal "
+        "of project 'CYPIC', and the cohort counts each"
+    )
+    assert note in " ".join(result.stderr.split())
+    assert "other.yaml" not in result.stderr
+    bands = json.loads(result.stdout)["summary"]["bands"]
+    assert sum(bands.values()) == 3  # the figures count each, as the note says

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ...base.discover import Discovery
     from ...base.outpaths import OutFolder
-    from ...cohort.batch import Failed, Task
+    from ...cohort.batch import Failed, Row, Task
 
 
 class Sort(str, Enum):
@@ -344,6 +344,7 @@ def run_batch(
     if len(again_as) > MAX_DUPLICATE_NOTES:
         n = len(again_as) - MAX_DUPLICATE_NOTES
         err(f"note: and {n} more file{'s' if n != 1 else ''} reached more than once, scored once")
+    _several_self_notes(rows)
     for f in failed:
         err(f"error: {_one_line_error(f)}")
     if json_file != "-" and csv_file != "-" and rows and cohort_outputs:
@@ -372,6 +373,32 @@ def run_batch(
         raise typer.Exit(EXIT_INVALID)
     if failed:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _several_self_notes(rows: "list[Row]") -> None:
+    """Name projects with more than one self-appraisal: the cohort counts each.
+
+    The figures count one appraisal per project, the team's own; two files
+    that both are (a v1 and a v2 sharing ``project.id``, or a copy) are
+    counted twice, and which one is current cannot be told from the files.
+    """
+    from ...base.textcheck import visible
+
+    by_id: dict[str, list[str]] = {}
+    for r in rows:
+        if r.project_id and not r.second_rater:
+            by_id.setdefault(r.project_id, []).append(r.file)
+    several = [(pid, files) for pid, files in by_id.items() if len(files) > 1]
+    for pid, files in several[:MAX_DUPLICATE_NOTES]:
+        err(
+            f"note: {', '.join(visible(f) for f in sorted(files))} are each the team's own "
+            "appraisal of project "
+            f"{visible(pid)!r}, and the cohort counts each: keep the current version in "
+            "the cohort, or give different projects different ids"
+        )
+    if len(several) > MAX_DUPLICATE_NOTES:
+        n = len(several) - MAX_DUPLICATE_NOTES
+        err(f"note: and {n} more project{'s' if n != 1 else ''} with several self-appraisals")
 
 
 def compare(
