@@ -157,3 +157,30 @@ def test_a_claim_accepted_with_the_reviewers_own_note(mini: Rubric, tmp_path: Pa
     shown = " ".join(buf.getvalue().split())
     assert "Their answer: System" in shown
     assert "They give no evidence for this claim: without a note it counts as: Pathway" in shown
+
+
+@pytest.mark.parametrize(
+    ("qid", "blank", "hint"),
+    [
+        ("scope", False, "Enter keeps their answer"),
+        ("scope", True, "They left it blank: Enter records the highlighted answer"),
+        ("outcome", True, "They left it blank: Enter records the highlighted answer"),
+        ("cycles", True, None),  # Enter on an empty number leaves it blank
+        ("story", True, None),
+    ],
+)
+def test_the_hint_says_what_enter_does(
+    mini: Rubric, tmp_path: Path, qid: str, blank: bool, hint: str | None
+) -> None:
+    data = yaml.safe_load(MINI_FULL.read_text(encoding="utf-8"))
+    if blank:
+        data["answers"].pop(qid, None)
+    s = reviews.new(mini, tmp_path / "r.yaml", reviewed(tmp_path, answers=data["answers"]))
+    out = io.StringIO()
+    ReviewFlow().before(s, qid, Console(file=out, width=200))
+    shown = out.getvalue()
+    assert "Their answer: " + ("(not answered)" if blank else "") in shown
+    if hint is None:
+        assert "Enter" not in shown
+    else:
+        assert hint in shown

@@ -26,6 +26,9 @@ NAME_LIMIT = 200  # as the proposal loader allows
 
 ACCEPT, REFUSE, OWN = "accept", "refuse", "own"
 
+#: Question types asked as a list with one answer highlighted from the start.
+SELECT_TYPES = frozenset({"choice", "scale", "yes_no"})
+
 
 class ReviewFlow:
     """The review's side of each question (see ``interactive.Flow``)."""
@@ -42,16 +45,18 @@ class ReviewFlow:
         if note:
             cut = note if len(note) <= NOTE_SHOWN else note[: NOTE_SHOWN - 1] + "…"
             console.print(Padding(Text(f"Their note: {cut}", style="italic"), (0, 0, 0, 2)))
+        # Enter picks the highlighted answer: say what it keeps, or that a
+        # blank cannot be kept, so no answer is recorded by a reflex.
         if theirs is not None:
-            console.print(
-                Padding(
-                    Text(
-                        "Enter keeps their answer (and its note); choose another to change it.",
-                        style="dim",
-                    ),
-                    (0, 0, 0, 2),
-                )
+            hint = "Enter keeps their answer (and its note); choose another to change it."
+        elif q.type in SELECT_TYPES:
+            hint = (
+                "They left it blank: Enter records the highlighted answer, so choose "
+                "your own (or 'not sure', where the list offers it)."
             )
+        else:
+            return  # a blank text, number or tick list stays blank on Enter
+        console.print(Padding(Text(hint, style="dim"), (0, 0, 0, 2)))
 
     def after(
         self, session: ReviewSession, qid: str, console: Console, *, note_wanted: bool = False
