@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..base.errors import InputError, ProblemsError, QiAppraiseError
 from ..load.pipeline import load_rubric_option, resolve
@@ -40,8 +41,9 @@ def run(
     rules: dict[str, RuleInfo] = {}
     reviews: dict[str, list[_ReviewSeen]] = {}  # reviewed file's real path -> its reviews
     by_id: dict[str, list[_ReviewSeen]] = {}  # project.id -> other raters' appraisals of it
-    # results index -> (real path, project.id, lead), for the team's own appraisals
-    own: dict[int, tuple[str, str, str]] = {}
+    # results index -> (real path, project.id, lead, (answers, notes)), for the
+    # team's own appraisals
+    own: dict[int, tuple[str, str, str, tuple[dict[str, Any], dict[str, str]]]] = {}
     for file in files:
         resolved = resolver.resolve(file)
         policy = resolved.policy
@@ -59,9 +61,15 @@ def run(
         # another rater's appraisal: it needs no review of its own.
         if proposal.reviews is not None:
             target = os.path.realpath(proposal.reviews.path(file))
+            recorded = proposal.reviews
             reviews.setdefault(target, []).append(
                 _ReviewSeen(
-                    str(file), proposal.rater.role, proposal.rater.name, proposal.reviews.sha256
+                    str(file),
+                    proposal.rater.role,
+                    proposal.rater.name,
+                    recorded.sha256,
+                    recorded.seen_answers,
+                    recorded.seen_notes,
                 )
             )
         elif proposal.rater.role != "self":
@@ -74,13 +82,14 @@ def run(
                 os.path.realpath(file),
                 proposal.project.id,
                 proposal.project.lead,
+                (proposal.answers, proposal.notes),
             )
         results.append(evaluate(proposal, appraisal, loaded.rubric, policy))
         _add_rules(rules, loaded)
-    for i, (real, project_id, lead) in own.items():
+    for i, (real, project_id, lead, rated) in own.items():
         if results[i].policy.require_review is not None:
             seen = reviews.get(real, []) + (by_id.get(project_id, []) if project_id else [])
-            results[i] = _with_review_rule(results[i], seen, lead)
+            results[i] = _with_review_rule(results[i], seen, lead, rated)
     return CheckReport(
         files=tuple(results), skipped=tuple(skipped), rules=tuple(sorted(rules.values(), key=_id))
     )
@@ -92,13 +101,33 @@ class _ReviewSeen:
     role: str
     name: str
     sha256: str | None  # of the reviewed file when reviewed, if recorded
+    #: The reviewed file's answers and notes as the review saw them, if recorded.
+    seen_answers: dict[str, Any] | None = None
+    seen_notes: dict[str, str] | None = None
+
+    def rated(self, answers: dict[str, Any], notes: dict[str, str]) -> bool:
+        """The review saw these very answers and notes (both recorded, both equal)."""
+        return (
+            self.seen_answers is not None
+            and self.seen_notes is not None
+            and self.seen_answers == answers
+            and self.seen_notes == notes
+        )
 
 
-def _with_review_rule(result: FileResult, seen: list[_ReviewSeen], lead: str) -> FileResult:
+def _with_review_rule(
+    result: FileResult,
+    seen: list[_ReviewSeen],
+    lead: str,
+    rated: tuple[dict[str, Any], dict[str, str]] = ({}, {}),
+) -> FileResult:
     """``result`` with the policy/review rule: a review by the role asked, of this version.
 
     A "review" by the project's own lead is not a second rater's, whatever
-    role it claims: it is left out, and the message says so.
+    role it claims: it is left out, and the message says so. A file whose
+    bytes changed since its review still counts as reviewed when the review
+    recorded what it saw (``reviews.seen``) and the answers and notes are
+    those: a fixed typo in the title or a new comment is not a new appraisal.
     """
     role = result.policy.require_review or "any"
     own = [r for r in seen if lead.strip() and r.name.strip().casefold() == lead.strip().casefold()]
@@ -120,14 +149,21 @@ def _with_review_rule(result: FileResult, seen: list[_ReviewSeen], lead: str) ->
         except OSError:
             digest = None
         current = [r for r in by_role if r.sha256 is None or r.sha256 == digest]
+        unchanged = [r for r in by_role if r not in current and r.rated(*rated)]
         if current:
             passed, message = True, f"reviewed by {who}: {current[0].file}"
+        elif unchanged:
+            passed, message = (
+                True,
+                f"reviewed by {who}: {unchanged[0].file} (the file changed since, "
+                "but not its answers or notes)",
+            )
         else:
             passed = False
             message = (
                 f"reviewed by {who} ({by_role[0].file}), but the file changed since "
-                "(its SHA-256 differs from the one the review records): the review "
-                "needs updating"
+                "(its SHA-256 differs from the one the review records, and its answers "
+                "or notes from those the review saw): the review needs updating"
             )
     rule = RuleResult("policy/review", role, f"reviewed by {who}", passed, message, 1)
     return dataclasses.replace(result, rules=(*result.rules, rule))

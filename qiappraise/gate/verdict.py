@@ -51,7 +51,8 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "The policy (require-review) asks for a review of each proposal by a rater of a "
         "given role: a file with `rater: {role: ...}` and `reviews: {file: ...}` naming "
         "this proposal, among the files checked, written for its current version (the "
-        "SHA-256 it records matches).",
+        "SHA-256 it records matches, or the answers and notes it saw are those the "
+        "proposal has now).",
         "supervisor.md#requiring-a-review",
     ),
     "policy/fail-under": (
