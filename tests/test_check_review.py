@@ -133,13 +133,18 @@ def test_a_review_by_the_projects_own_lead_does_not_count(tmp_path: Path) -> Non
     assert "is by the project's own lead, which does not count" in rule["message"]
 
 
-def _reviewed_as_seen(folder: Path, edit: str) -> tuple[int, dict[str, Any] | None]:
-    """The example review of trainee.yaml, recording an older digest but what it saw;
-    then the trainee's file edited by ``edit`` (a (before, after) replacement)."""
+def _reviewed_as_seen(
+    folder: Path, edit: str, *, sha256: bool = True
+) -> tuple[int, dict[str, Any] | None]:
+    """The example review of trainee.yaml, recording the digest (unless not
+    ``sha256``) and what it saw; then the trainee's file edited by ``edit``
+    (``before -> after``)."""
     trainee = folder / "trainee.yaml"
     data = yaml.safe_load(REVIEW.read_text())
     data["reviews"]["file"] = "trainee.yaml"
     data["reviews"]["sha256"] = hashlib.sha256(trainee.read_bytes()).hexdigest()
+    if not sha256:
+        del data["reviews"]["sha256"]
     assert data["reviews"]["seen"]["answers"] == yaml.safe_load(trainee.read_text())["answers"]
     data["reviews"]["seen"]["notes"] = yaml.safe_load(trainee.read_text())["notes"]
     (folder / "review.yaml").write_text(yaml.safe_dump(data))
@@ -156,23 +161,40 @@ def test_a_changed_title_keeps_the_review_that_saw_the_same_answers(tmp_path: Pa
         _folder(tmp_path), "title: Screening for -> title: Screening families for"
     )
     assert code == 0 and rule is not None and rule["passed"], rule
-    assert "(the file changed since, but not its answers or notes)" in rule["message"]
+    assert "(the file changed since, but not its answers, notes or waivers)" in rule["message"]
 
 
 @pytest.mark.parametrize(
     "edit",
     [
         "pdsa_cycles: 2 -> pdsa_cycles: 5",  # an answer
+        "notes:\n -> waivers:\n  - {finding: CE004, reason: Not needed.}\nnotes:\n",  # a waiver
         '    Box 3: "it arose ->    Box 3 (p 374): "it arose',  # a note
     ],
 )
 def test_a_changed_answer_or_note_needs_the_review_updated(tmp_path: Path, edit: str) -> None:
     code, rule = _reviewed_as_seen(_folder(tmp_path), edit)
     assert code == 1 and rule is not None and not rule["passed"]
-    assert "its answers or notes from those the review saw" in rule["message"]
+    assert "answers, notes or waivers from those the review saw" in rule["message"]
 
 
 def test_a_review_that_did_not_record_what_it_saw_needs_the_same_bytes(tmp_path: Path) -> None:
     folder = _folder(tmp_path, review={"reviews": {"sha256": "0" * 64}})  # no seen: block
     code, rule = _rule(folder, "--require-review", "supervisor")
     assert code == 1 and rule is not None and "needs updating" in rule["message"]
+
+
+def test_a_review_that_recorded_what_it_saw_is_held_to_it_without_a_digest(
+    tmp_path: Path,
+) -> None:
+    code, rule = _reviewed_as_seen(
+        _folder(tmp_path), "pdsa_cycles: 2 -> pdsa_cycles: 9", sha256=False
+    )
+    assert code == 1 and rule is not None and not rule["passed"]
+    assert "its answers, notes or waivers differ from those the review saw" in rule["message"]
+    code, rule = _reviewed_as_seen(
+        _folder(tmp_path / "b"),
+        "title: Screening for -> title: Screening families for",
+        sha256=False,
+    )
+    assert code == 0 and rule is not None and rule["passed"], rule

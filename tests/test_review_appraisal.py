@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from qiappraise.load.pipeline import appraise_file
 from qiappraise.load.rubric import load_rubric
@@ -24,14 +25,16 @@ from .test_cli_core import run
 ROOT = Path(__file__).resolve().parent.parent
 TRAINEE = ROOT / "examples" / "poverty-screening.yaml"
 REVIEW = ROOT / "examples" / "reviews" / "poverty-screening.supervisor.yaml"
-WHO = "Dr S. Example (supervisor), a review of ../poverty-screening.yaml"
+# The reviewed file as a path from here, not from the review's folder.
+WHO = f"Dr S. Example (supervisor), a review of {TRAINEE}"
 RUBRIC = load_rubric(find_rubric("critical-engagement")).rubric
 
 
 def test_score_names_the_reviewer() -> None:
     result = run("score", REVIEW)
     assert result.exit_code == 0, result.stderr
-    assert f"Appraised by {WHO}\n" in result.stdout
+    assert f"Appraised by {WHO}" in " ".join(result.stdout.split())
+    assert "Reviewer's own placement" in result.stdout
     own = run("score", TRAINEE)
     assert "Appraised by" not in own.stdout  # the team's own, unnamed: as before
 
@@ -72,3 +75,21 @@ def test_a_named_rater_is_escaped_for_each_output(tmp_path: Path) -> None:
     md = render(a, RUBRIC, "md")
     assert "\\*S\\* \\[x\\](http\\://e.test)" in md  # no emphasis, no link
     assert "Appraised by <b>Dr</b> *S*" in run("score", hostile).stdout  # shown, as typed
+
+
+def test_every_label_says_whose_the_answers_are(tmp_path: Path) -> None:
+    # A peer's own appraisal (rater, no reviews): the rater's, not the team's.
+    data = yaml.safe_load(TRAINEE.read_text(encoding="utf-8"))
+    data["rater"] = {"name": "Dr P. Example", "role": "peer"}
+    data["answers"]["self_position"] = "reform"  # unlike the answers: the placement finding
+    peer = tmp_path / "peer.yaml"
+    peer.write_text(yaml.safe_dump(data), encoding="utf-8")
+    a = appraise_file(peer)
+    assert (a.author, a.rater_words) == ("rater", "Dr P. Example (peer)")
+    md = render(a, RUBRIC, "md")
+    assert "The rater's own placement" in md and "The rater's note for the reader" in md
+    assert "The team's own placement" not in md and "The team's note" not in md
+    placement = [f for f in a.findings if "places the project at" in " ".join(f.details)]
+    assert placement and all(" ".join(f.details).startswith("The rater places") for f in placement)
+    own = appraise_file(TRAINEE)
+    assert own.author == "team" and "The team's own placement" in render(own, RUBRIC, "md")

@@ -41,9 +41,9 @@ def run(
     rules: dict[str, RuleInfo] = {}
     reviews: dict[str, list[_ReviewSeen]] = {}  # reviewed file's real path -> its reviews
     by_id: dict[str, list[_ReviewSeen]] = {}  # project.id -> other raters' appraisals of it
-    # results index -> (real path, project.id, lead, (answers, notes)), for the
-    # team's own appraisals
-    own: dict[int, tuple[str, str, str, tuple[dict[str, Any], dict[str, str]]]] = {}
+    # results index -> (real path, project.id, lead, what it asks to be rated on),
+    # for the team's own appraisals
+    own: dict[int, tuple[str, str, str, _Rated]] = {}
     for file in files:
         resolved = resolver.resolve(file)
         policy = resolved.policy
@@ -68,8 +68,13 @@ def run(
                     proposal.rater.role,
                     proposal.rater.name,
                     recorded.sha256,
-                    recorded.seen_answers,
-                    recorded.seen_notes,
+                    None
+                    if recorded.seen_answers is None or recorded.seen_notes is None
+                    else _Rated(
+                        recorded.seen_answers,
+                        recorded.seen_notes,
+                        (proposal.rubric.id, proposal.rubric.version),
+                    ),
                 )
             )
         elif proposal.rater.role != "self":
@@ -82,17 +87,42 @@ def run(
                 os.path.realpath(file),
                 proposal.project.id,
                 proposal.project.lead,
-                (proposal.answers, proposal.notes),
+                _Rated(
+                    proposal.answers,
+                    proposal.notes,
+                    (proposal.rubric.id, proposal.rubric.version),
+                    bool(proposal.waivers),
+                ),
             )
         results.append(evaluate(proposal, appraisal, loaded.rubric, policy))
         _add_rules(rules, loaded)
-    for i, (real, project_id, lead, rated) in own.items():
+    for i, (real, project_id, lead, now) in own.items():
         if results[i].policy.require_review is not None:
             seen = reviews.get(real, []) + (by_id.get(project_id, []) if project_id else [])
-            results[i] = _with_review_rule(results[i], seen, lead, rated)
+            results[i] = _with_review_rule(results[i], seen, lead, now)
     return CheckReport(
         files=tuple(results), skipped=tuple(skipped), rules=tuple(sorted(rules.values(), key=_id))
     )
+
+
+@dataclass(frozen=True)
+class _Rated:
+    """What a rating rests on: the answers, their notes, and the rubric they answer."""
+
+    answers: dict[str, Any]
+    notes: dict[str, str]
+    rubric: tuple[str, str | None]
+    #: The file waives findings. A review does not record the waivers it saw,
+    #: so a file with any cannot be shown unchanged without its bytes.
+    waives: bool = False
+
+    def same_as_seen(self, seen: _Rated) -> bool:
+        return (
+            not self.waives
+            and self.answers == seen.answers
+            and self.notes == seen.notes
+            and self.rubric == seen.rubric
+        )
 
 
 @dataclass(frozen=True)
@@ -101,25 +131,25 @@ class _ReviewSeen:
     role: str
     name: str
     sha256: str | None  # of the reviewed file when reviewed, if recorded
-    #: The reviewed file's answers and notes as the review saw them, if recorded.
-    seen_answers: dict[str, Any] | None = None
-    seen_notes: dict[str, str] | None = None
+    #: What the review saw (reviews.seen answers and notes, and the rubric the
+    #: review answers), when it recorded both answers and notes.
+    seen: _Rated | None = None
 
-    def rated(self, answers: dict[str, Any], notes: dict[str, str]) -> bool:
-        """The review saw these very answers and notes (both recorded, both equal)."""
-        return (
-            self.seen_answers is not None
-            and self.seen_notes is not None
-            and self.seen_answers == answers
-            and self.seen_notes == notes
-        )
+    def current(self, digest: str | None, now: _Rated | None) -> bool:
+        """This review is of the file as it is now (or of what a rating reads in it)."""
+        if self.sha256 is not None and self.sha256 == digest:
+            return True
+        if self.seen is not None:
+            return now is not None and now.same_as_seen(self.seen)
+        # Neither recorded: a hand-written review naming the file, taken at its word.
+        return self.sha256 is None
 
 
 def _with_review_rule(
     result: FileResult,
     seen: list[_ReviewSeen],
     lead: str,
-    rated: tuple[dict[str, Any], dict[str, str]] = ({}, {}),
+    now: _Rated | None = None,
 ) -> FileResult:
     """``result`` with the policy/review rule: a review by the role asked, of this version.
 
@@ -127,7 +157,10 @@ def _with_review_rule(
     role it claims: it is left out, and the message says so. A file whose
     bytes changed since its review still counts as reviewed when the review
     recorded what it saw (``reviews.seen``) and the answers and notes are
-    those: a fixed typo in the title or a new comment is not a new appraisal.
+    those, under the same rubric, with no waivers (which a review does not
+    record): a fixed typo in the title or a new comment is not a new
+    appraisal. A review that recorded what it saw is held to it even
+    without a SHA-256.
     """
     role = result.policy.require_review or "any"
     own = [r for r in seen if lead.strip() and r.name.strip().casefold() == lead.strip().casefold()]
@@ -148,22 +181,34 @@ def _with_review_rule(
             digest = hashlib.sha256(Path(result.file).read_bytes()).hexdigest()
         except OSError:
             digest = None
-        current = [r for r in by_role if r.sha256 is None or r.sha256 == digest]
-        unchanged = [r for r in by_role if r not in current and r.rated(*rated)]
+        current = [r for r in by_role if r.current(digest, now)]
         if current:
-            passed, message = True, f"reviewed by {who}: {current[0].file}"
-        elif unchanged:
+            r = current[0]
+            same_bytes = r.sha256 is not None and r.sha256 == digest
             passed, message = (
                 True,
-                f"reviewed by {who}: {unchanged[0].file} (the file changed since, "
-                "but not its answers or notes)",
+                f"reviewed by {who}: {r.file}"
+                + (
+                    ""
+                    if same_bytes or r.seen is None
+                    else " (the file changed since, but not its answers, notes or waivers)"
+                ),
             )
         else:
+            r = by_role[0]
             passed = False
+            if r.seen is None:
+                why = "its SHA-256 differs from the one the review records"
+            else:
+                why = (
+                    "its answers, notes or waivers differ from those the review saw"
+                    if r.sha256 is None
+                    else "its SHA-256 differs from the one the review records, and its "
+                    "answers, notes or waivers from those the review saw"
+                )
             message = (
-                f"reviewed by {who} ({by_role[0].file}), but the file changed since "
-                "(its SHA-256 differs from the one the review records, and its answers "
-                "or notes from those the review saw): the review needs updating"
+                f"reviewed by {who} ({r.file}), but the file changed since ({why}): "
+                "the review needs updating"
             )
     rule = RuleResult("policy/review", role, f"reviewed by {who}", passed, message, 1)
     return dataclasses.replace(result, rules=(*result.rules, rule))

@@ -52,7 +52,7 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "given role: a file with `rater: {role: ...}` and `reviews: {file: ...}` naming "
         "this proposal, among the files checked, written for its current version (the "
         "SHA-256 it records matches, or the answers and notes it saw are those the "
-        "proposal has now).",
+        "proposal has now, with no waivers).",
         "supervisor.md#requiring-a-review",
     ),
     "policy/fail-under": (

@@ -155,7 +155,7 @@ def appraisal(
             also = " (the same band as the answers give)"
         else:
             also = f" (the answers give {a.band.label})"
-        hanging(console, "  ", f"Team's own placement: {mine}{also}")
+        hanging(console, "  ", f"{a.author.capitalize()}'s own placement: {mine}{also}")
     console.print("  " + spectrum_line(a.position))
     toward_reform = [r for r in a.reasons if r.pull > 0.5][:reasons]
     toward_repair = [r for r in a.reasons if r.pull < 0.5][:reasons]

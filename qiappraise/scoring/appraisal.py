@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,12 +147,24 @@ class Appraisal:
     reviews: str | None = None
 
     @property
+    def author(self) -> str:
+        """Whose answers these are, in a word for labels: "team", "reviewer" or "rater"."""
+        return author(self.rater, self.reviews)
+
+    @property
+    def reviewed_path(self) -> str | None:
+        """The appraisal a review reviews, as a path from here rather than from the review."""
+        if self.reviews is None or os.path.isabs(self.reviews):
+            return self.reviews
+        return os.path.normpath(os.path.join(os.path.dirname(self.file), self.reviews))
+
+    @property
     def rater_words(self) -> str:
         """Who appraised, for a reader; "" for the team's own unnamed appraisal."""
         if self.rater.role == "self" and not self.rater.name and self.reviews is None:
             return ""
         who = f"{self.rater.name or '(no name given)'} ({self.rater.role})"
-        return f"{who}, a review of {self.reviews}" if self.reviews is not None else who
+        return f"{who}, a review of {self.reviewed_path}" if self.reviews is not None else who
 
     @property
     def complete(self) -> bool:
@@ -170,3 +183,10 @@ class Appraisal:
 
     def active_findings(self) -> tuple[FindingResult, ...]:
         return tuple(f for f in self.findings if f.waived is None)
+
+
+def author(rater: Rater, reviews: str | None) -> str:
+    """ "team" for the team's own appraisal, "reviewer" for a review, else "rater"."""
+    if reviews is not None:
+        return "reviewer"
+    return "team" if rater.role == "self" else "rater"

@@ -42,6 +42,7 @@ from .appraisal import (
     RubricInfo,
     SectionResult,
     SpectrumReason,
+    author,
 )
 
 #: The levels at which a project addresses a dimension, lowest first.
@@ -157,7 +158,10 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
     unsure = tuple(qid for qid, st in res.status.items() if st == NOT_SURE)
     unevidenced = tuple(res.claimed)
     self_band = _self_placement(rubric, res)
-    for auto, found_auto in _automatic(rubric, res, unsure, unevidenced, self_band, band, waivers):
+    who = author(proposal.rater, proposal.reviews.file if proposal.reviews is not None else None)
+    for auto, found_auto in _automatic(
+        rubric, res, unsure, unevidenced, self_band, band, waivers, who
+    ):
         raised.append((_SEVERITY_ORDER.get(auto.severity, 3), auto.id, found_auto))
     raised.sort(key=lambda r: (r[0], r[1]))
     findings = tuple(r[2] for r in raised)
@@ -475,8 +479,12 @@ def _automatic(
     self_band: str | None,
     band: BandInfo | None,
     waivers: Mapping[str, str],
+    who: str = "team",
 ) -> list[tuple[AutoFinding, FindingResult]]:
-    """The findings the model raises itself, worded by the rubric's ``auto_findings``."""
+    """The findings the model raises itself, worded by the rubric's ``auto_findings``.
+
+    ``who`` says whose placement it is: the team's, or a reviewer's or rater's.
+    """
     auto = rubric.auto_findings
     questions = rubric.questions
     out: list[tuple[AutoFinding, FindingResult]] = []
@@ -514,7 +522,7 @@ def _automatic(
             auto.placement,
             (qid,),
             [
-                f"The team places the project at {labels.get(self_band, self_band)}; "
+                f"The {who} places the project at {labels.get(self_band, self_band)}; "
                 f"the answers place it at {band.label}."
             ],
         )
