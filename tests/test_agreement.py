@@ -227,6 +227,7 @@ def test_the_fixture_cohort_groups_into_its_projects() -> None:
     assert doc["left_out"] == {
         "single_rater_projects": 1,
         "several_self_projects": 0,
+        "other_self_appraisals": 0,
         "failed_files": 0,
     }
     assert doc["roles"] == {"self": 12, "supervisor": 12, "peer": 5, "assessor": 1}
@@ -414,26 +415,77 @@ def test_a_bad_file_is_listed_while_the_others_are_compared(tmp_path: Path) -> N
     assert doc["skipped"] == 1
 
 
-def test_two_self_appraisals_of_one_project_are_versions_not_raters(tmp_path: Path) -> None:
-    # p1 and a later version of it share a project id: compared, the two would
-    # agree with themselves and raise every figure.
+def _two_versions_of_p1(tmp_path: Path) -> tuple[Path, Path]:
+    """The pairs cohort, with p1 and a later version of it sharing project id P1."""
     shutil.copytree(COHORT / "pairs", tmp_path / "pairs")
     first = tmp_path / "pairs" / "p1.yaml"
     text = first.read_text(encoding="utf-8")
     assert "  title: Pair project 1\n" in text
     text = text.replace("  title: Pair project 1\n", "  title: Pair project 1\n  id: P1\n")
     first.write_text(text, encoding="utf-8")
-    (tmp_path / "pairs" / "p1.v2.yaml").write_text(text, encoding="utf-8")
+    second = tmp_path / "pairs" / "p1.v2.yaml"
+    second.write_text(text, encoding="utf-8")
+    return first, second
+
+
+def test_the_self_appraisal_a_review_rates_is_kept_and_other_versions_left_out(
+    tmp_path: Path,
+) -> None:
+    # Compared as raters, two versions would agree with themselves; the
+    # supervisor's review names p1.yaml, so that one is the team's rating.
+    first, second = _two_versions_of_p1(tmp_path)
     result = invoke(tmp_path, "--rubric", MINI, "-f", "json", "-j", "1")
     assert result.exit_code == 0, result.stderr
-    versions = [str(tmp_path / "pairs" / "p1.v2.yaml"), str(first)]
-    assert f"note: {', '.join(versions)} are each the team's own appraisal" in result.stderr
+    assert (
+        f"note: {second}, {first} are each the team's own appraisal of project 'P1': "
+        f"{first}, the one a review rates, is compared; the others are left out"
+    ) in result.stderr
     doc = json.loads(result.stdout)
-    assert doc["n_projects"] == 5  # p1 and its review are left out with the versions
-    assert doc["left_out"]["several_self_projects"] == 1
-    assert doc["notes"]["several_self_appraisals"] == [versions]
+    assert doc["n_projects"] == 6
+    assert doc["left_out"]["several_self_projects"] == 0
+    assert doc["left_out"]["other_self_appraisals"] == 1
+    assert doc["notes"]["several_self_appraisals"] == [
+        {"id": "P1", "files": [str(second), str(first)], "kept": str(first)}
+    ]
+    (p1,) = [p for p in doc["projects"] if p["ids"] == ["P1"]]
+    assert [(Path(r["file"]).name, r["role"]) for r in p1["raters"]] == [
+        ("p1.yaml", "self"),
+        ("p1.supervisor.yaml", "supervisor"),
+    ]
     text_out = invoke(tmp_path, "--rubric", MINI, "-j", "1")
-    assert "1 project with more than one self-appraisal" in " ".join(text_out.stdout.split())
+    assert "1 other self-appraisal beside the one a review rates" in " ".join(
+        text_out.stdout.split()
+    )
+
+
+def test_two_self_appraisals_no_review_tells_apart_leave_the_project_out(
+    tmp_path: Path,
+) -> None:
+    _two_versions_of_p1(tmp_path)
+    (tmp_path / "pairs" / "reviews" / "p1.supervisor.yaml").unlink()
+    result = invoke(tmp_path, "--rubric", MINI, "-f", "json", "-j", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "and no review says which is rated: the project is left out" in result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["n_projects"] == 5
+    assert doc["left_out"]["several_self_projects"] == 1
+    assert doc["notes"]["several_self_appraisals"][0]["kept"] is None
+    text_out = invoke(tmp_path, "--rubric", MINI, "-j", "1")
+    assert "1 project with more than one self-appraisal and no review" in " ".join(
+        text_out.stdout.split()
+    )
+
+
+def test_only_versions_is_an_error_that_says_so(tmp_path: Path) -> None:
+    first, second = _two_versions_of_p1(tmp_path)
+    only = tmp_path / "only"
+    only.mkdir()
+    shutil.move(str(first), only / "p1.yaml")
+    shutil.move(str(second), only / "p1.v2.yaml")
+    result = invoke(only, "--rubric", MINI, "-j", "1")
+    assert result.exit_code == 2
+    assert "1 project left out for more than one self-appraisal" in result.stderr
+    assert "each its own project" not in result.stderr
 
 
 def test_files_answering_another_rubric_are_errors(tmp_path: Path) -> None:

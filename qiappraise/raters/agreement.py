@@ -215,9 +215,23 @@ class Grouping:
     #: Reviews whose reviewed file is not among the sheets (they still join
     #: other reviews of that file).
     unlinked: tuple[str, ...] = ()
-    #: Projects left out because more than one file is the team's own
-    #: appraisal (role self): versions or copies, not raters. Their files.
-    several_self: tuple[tuple[str, ...], ...] = ()
+    #: Projects with more than one file that is the team's own appraisal.
+    several_self: tuple[SeveralSelf, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeveralSelf:
+    """A project in which more than one file is the team's own appraisal (role self).
+
+    Versions, a copy, another rater's file written without ``rater:``, or two
+    projects sharing an id: compared as raters they would agree with
+    themselves. When reviews rate exactly one of them, that one is kept and
+    the others are left out; otherwise the whole project is left out.
+    """
+
+    project_id: str
+    files: tuple[str, ...]  # every self-appraisal, in rater order
+    kept: str | None  # the one a review rates, or None: the project is left out
 
 
 def rater_order(sheet: Sheet) -> tuple[int, str]:
@@ -262,13 +276,27 @@ def group(sheets: Sequence[Sheet]) -> Grouping:
             single += 1
             continue
         ordered = sorted(indices, key=lambda i: rater_order(sheets[i]))
-        # Two files that are both the team's own appraisal are two versions
-        # (or a copy) of one rating, and would agree with themselves: which
-        # is current cannot be told, so the project is left out and named.
-        selves = tuple(sheets[i].file for i in ordered if sheets[i].role == "self")
+        selves = [i for i in ordered if sheets[i].role == "self"]
         if len(selves) > 1:
-            several_self.append(selves)
-            continue
+            # Two files that are both the team's own appraisal would agree with
+            # themselves. A review that names one of them says which is rated.
+            rated = {sheets[i].reviews for i in ordered if sheets[i].role != "self"}
+            reviewed = [i for i in selves if sheets[i].identity in rated]
+            kept = reviewed[0] if len(reviewed) == 1 else None
+            pid = next((sheets[i].project_id for i in ordered if sheets[i].project_id), "")
+            several_self.append(
+                SeveralSelf(
+                    pid,
+                    tuple(sheets[i].file for i in selves),
+                    None if kept is None else sheets[kept].file,
+                )
+            )
+            if kept is None:
+                continue
+            ordered = [i for i in ordered if sheets[i].role != "self" or i == kept]
+            if len(ordered) < 2:
+                single += 1
+                continue
         projects.append(tuple(ordered))
         ids = sorted({sheets[i].project_id for i in ordered if sheets[i].project_id})
         if len(ids) > 1:
@@ -365,12 +393,22 @@ class Agreement:
     questions: tuple[QuestionAgreement, ...]  # rubric order
     conflicts: tuple[tuple[str, ...], ...] = ()
     unlinked: tuple[str, ...] = ()
-    several_self: tuple[tuple[str, ...], ...] = ()  # projects left out: see Grouping
+    several_self: tuple[SeveralSelf, ...] = ()  # see Grouping
     failures: tuple[tuple[str, str], ...] = ()  # (file, one-line error): not read
     skipped: int = 0  # files passed over: not proposals
     #: Each project compared, in rater order: (file, role, project id) per appraisal,
     #: so a reader can see which files the figures joined (and catch a wrong join).
     members: tuple[tuple[tuple[str, str, str], ...], ...] = ()
+
+    @property
+    def self_projects_left_out(self) -> int:
+        """Projects left out: several self-appraisals, and no review says which is rated."""
+        return sum(1 for s in self.several_self if s.kept is None)
+
+    @property
+    def self_versions_left_out(self) -> int:
+        """Self-appraisals left out beside the one a review rates."""
+        return sum(len(s.files) - 1 for s in self.several_self if s.kept is not None)
 
     @property
     def band_share(self) -> float | None:
@@ -449,6 +487,11 @@ NO_PROJECTS = (
     "a review names the appraisal it reviews (reviews: {{file: ...}}), or appraisals of "
     "one project share a project.id"
 )
+NO_PROJECTS_SEVERAL_SELF = (
+    "no project has two or more raters to compare ({files} appraisal{s} read): "
+    "{left} project{ps} left out for more than one self-appraisal (see the notes above); "
+    "give another rater's file rater: {{role: ...}}, or keep one version of the team's"
+)
 
 
 def measure(
@@ -469,6 +512,13 @@ def measure(
     projects = [[sheets[i] for i in p] for p in grouping.projects]
     if not projects:
         n = len(sheets)
+        left = sum(1 for s in grouping.several_self if s.kept is None)
+        if left:
+            raise UsageError(
+                NO_PROJECTS_SEVERAL_SELF.format(
+                    files=n, s="s" * (n != 1), left=left, ps="s" * (left != 1)
+                )
+            )
         raise UsageError(NO_PROJECTS.format(files=n, s="s" * (n != 1)))
     sizes = [len(p) for p in projects]
     chosen, why = _method(method, sizes)
@@ -585,7 +635,8 @@ def document(g: Agreement, *, agenda: int = AGENDA) -> dict[str, Any]:
         "n_projects": g.projects,
         "left_out": {
             "single_rater_projects": g.single,
-            "several_self_projects": len(g.several_self),
+            "several_self_projects": g.self_projects_left_out,
+            "other_self_appraisals": g.self_versions_left_out,
             "failed_files": len(g.failures),
         },
         "raters_per_project": {str(n): count for n, count in g.raters},
@@ -617,13 +668,16 @@ def document(g: Agreement, *, agenda: int = AGENDA) -> dict[str, Any]:
         "notes": {
             "project_ids_joined": [list(ids) for ids in g.conflicts],
             "reviewed_file_not_given": list(g.unlinked),
-            "several_self_appraisals": [list(files) for files in g.several_self],
+            "several_self_appraisals": [
+                {"id": s.project_id or None, "files": list(s.files), "kept": s.kept}
+                for s in g.several_self
+            ],
         },
         "errors": [{"file": f, "error": e} for f, e in g.failures],
         "skipped": g.skipped,
         "projects": [
             {
-                "id": next((pid for _, _, pid in raters if pid), None),
+                "ids": sorted({pid for _, _, pid in raters if pid}),
                 "raters": [{"file": f, "role": role} for f, role, _ in raters],
             }
             for raters in g.members

@@ -57,10 +57,15 @@ def agreement(console: Console, g: Agreement, *, agenda: int = AGENDA) -> None:
     console.print(Text(f"{g.rubric.title} ({g.rubric.id} {g.rubric.version})", style="dim"))
     hanging(console, "Compared:  ", _who(g))
     left = [f"{_plural(g.single, 'project')} with one rater"]
-    if g.several_self:
+    if g.self_projects_left_out:
         left.append(
-            f"{_plural(len(g.several_self), 'project')} with more than one self-appraisal "
-            "(versions or copies, not raters)"
+            f"{_plural(g.self_projects_left_out, 'project')} with more than one "
+            "self-appraisal and no review saying which is rated"
+        )
+    if g.self_versions_left_out:
+        left.append(
+            f"{_plural(g.self_versions_left_out, 'other self-appraisal')} beside the one a "
+            "review rates"
         )
     if g.failures:
         left.append(f"{_plural(len(g.failures), 'file')} that failed")

@@ -369,12 +369,17 @@ def _notes(g: "Grouping") -> None:
         )
     if len(g.unlinked) > MAX_NOTES:
         err(f"note: and {len(g.unlinked) - MAX_NOTES} more reviews of files not given")
-    for files in g.several_self[:MAX_NOTES]:
-        err(
-            f"note: {', '.join(files)} are each the team's own appraisal of one project "
-            "(versions or copies, not raters): the project is left out "
-            "(`qiappraise compare OLD NEW` shows what changed between versions)"
-        )
+    for s in g.several_self[:MAX_NOTES]:
+        project = f"project {s.project_id!r}" if s.project_id else "one project"
+        said = f"note: {', '.join(s.files)} are each the team's own appraisal of {project}"
+        if s.kept is not None:
+            err(f"{said}: {s.kept}, the one a review rates, is compared; the others are left out")
+        else:
+            err(
+                f"{said} (versions, a copy, another rater's file without rater:, or "
+                "projects sharing an id), and no review says which is rated: the project "
+                "is left out"
+            )
     if len(g.several_self) > MAX_NOTES:
         err(
             f"note: and {len(g.several_self) - MAX_NOTES} more projects with several self-appraisals"
