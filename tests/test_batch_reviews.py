@@ -139,5 +139,13 @@ def test_two_self_appraisals_of_one_project_are_named(tmp_path: Path) -> None:
     )
     assert note in " ".join(result.stderr.split())
     assert "other.yaml" not in result.stderr
-    bands = json.loads(result.stdout)["summary"]["bands"]
-    assert sum(bands.values()) == 3  # the figures count each, as the note says
+    summary = json.loads(result.stdout)["summary"]
+    assert sum(summary["bands"].values()) == 3  # the figures count each, as the note says
+    assert summary["several_self_appraisals"] == [
+        {"id": "CYPIC", "files": [str(folder / "v1.yaml"), str(folder / "v2.yaml")]}
+    ]
+    out = tmp_path / "out"
+    assert run("batch", folder, "--out", out, "--report-format", "both").exit_code == 0
+    for page in ("index.md", "index.html"):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "Counted more than once" in text and "v2.yaml" in text, page

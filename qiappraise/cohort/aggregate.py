@@ -195,6 +195,10 @@ class Cohort:
     #: Reviews by second raters: scored, but not counted in the figures above,
     #: which are one appraisal per project (a review would count it twice).
     reviews: tuple[Review, ...] = ()
+    #: Projects (by project.id) with more than one self-appraisal, and their
+    #: files: versions or copies, which the figures count each (which is
+    #: current cannot be told from the files).
+    several_self: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def reviewed(self) -> int:
@@ -384,7 +388,17 @@ def aggregate(
         projects=tuple(refs),
         reviews=_reviews(review_rows, rows, refs),
         drafts_excluded=drafts,
+        several_self=_several_self(rows),
     )
+
+
+def _several_self(rows: Sequence[Row]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Project ids that more than one of the team's own appraisals give, with their files."""
+    by_id: dict[str, list[str]] = {}
+    for r in rows:
+        if r.project_id:
+            by_id.setdefault(r.project_id, []).append(r.file)
+    return tuple((pid, tuple(sorted(files))) for pid, files in by_id.items() if len(files) > 1)
 
 
 def _reviews(
@@ -516,5 +530,9 @@ def summary(c: Cohort) -> dict[str, Any]:
                 "bands_agree": r.bands_agree,
             }
             for r in c.reviews
+        ],
+        # Versions or copies of one project's own appraisal, each counted above.
+        "several_self_appraisals": [
+            {"id": pid, "files": list(files)} for pid, files in c.several_self
         ],
     }

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ...base.discover import Discovery
     from ...base.outpaths import OutFolder
-    from ...cohort.batch import Failed, Row, Task
+    from ...cohort.batch import Failed, Task
 
 
 class Sort(str, Enum):
@@ -344,7 +344,7 @@ def run_batch(
     if len(again_as) > MAX_DUPLICATE_NOTES:
         n = len(again_as) - MAX_DUPLICATE_NOTES
         err(f"note: and {n} more file{'s' if n != 1 else ''} reached more than once, scored once")
-    _several_self_notes(rows)
+    _several_self_notes(cohort.several_self)
     for f in failed:
         err(f"error: {_one_line_error(f)}")
     if json_file != "-" and csv_file != "-" and rows and cohort_outputs:
@@ -375,7 +375,7 @@ def run_batch(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _several_self_notes(rows: "list[Row]") -> None:
+def _several_self_notes(several: "tuple[tuple[str, tuple[str, ...]], ...]") -> None:
     """Name projects with more than one self-appraisal: the cohort counts each.
 
     The figures count one appraisal per project, the team's own; two files
@@ -384,17 +384,11 @@ def _several_self_notes(rows: "list[Row]") -> None:
     """
     from ...base.textcheck import visible
 
-    by_id: dict[str, list[str]] = {}
-    for r in rows:
-        if r.project_id and not r.second_rater:
-            by_id.setdefault(r.project_id, []).append(r.file)
-    several = [(pid, files) for pid, files in by_id.items() if len(files) > 1]
     for pid, files in several[:MAX_DUPLICATE_NOTES]:
         err(
-            f"note: {', '.join(visible(f) for f in sorted(files))} are each the team's own "
-            "appraisal of project "
-            f"{visible(pid)!r}, and the cohort counts each: keep the current version in "
-            "the cohort, or give different projects different ids"
+            f"note: {', '.join(visible(f) for f in files)} are each the team's own "
+            f"appraisal of project {visible(pid)!r}, and the cohort counts each: keep the "
+            "current version in the cohort, or give different projects different ids"
         )
     if len(several) > MAX_DUPLICATE_NOTES:
         n = len(several) - MAX_DUPLICATE_NOTES
