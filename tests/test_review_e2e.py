@@ -378,3 +378,27 @@ def test_a_second_rater_is_not_carried_into_the_firsts_review(tmp_path: Path) ->
     child.close()
     assert (tmp_path / "r.yaml").read_bytes() == before
     assert not list(tmp_path.glob(".*.lock"))
+
+
+def test_a_list_they_left_blank_opens_on_help_so_enter_records_nothing(tmp_path: Path) -> None:
+    data = yaml.safe_load(MINI_FULL.read_text(encoding="utf-8"))
+    del data["answers"]["outcome"]
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
+    give_rater(child)
+    accept(child, ["driver"])
+    child.expect("Their answer: \\(not answered\\)")
+    child.expect("They left it blank: choose your own answer")
+    question(child, "outcome")
+    child.send(ENTER)  # the highlight is on Help: shows it, records nothing
+    child.expect("Why we ask: Is a health outcome named\\?")
+    question(child, "outcome")
+    child.send(UP + ENTER)  # from Help, one up is "No": a choice made, not a reflex
+    child.expect("Your note")
+    child.send(ENTER)
+    comment(child)
+    question(child, "story")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert saved(tmp_path / "r.yaml")["answers"]["outcome"] is False

@@ -163,8 +163,8 @@ def test_a_claim_accepted_with_the_reviewers_own_note(mini: Rubric, tmp_path: Pa
     ("qid", "blank", "hint"),
     [
         ("scope", False, "Enter keeps their answer"),
-        ("scope", True, "They left it blank: Enter records the highlighted answer"),
-        ("outcome", True, "They left it blank: Enter records the highlighted answer"),
+        ("scope", True, "They left it blank: choose your own answer"),
+        ("outcome", True, "They left it blank: choose your own answer"),
         ("cycles", True, None),  # Enter on an empty number leaves it blank
         ("story", True, None),
     ],
@@ -184,3 +184,17 @@ def test_the_hint_says_what_enter_does(
         assert "Enter" not in shown
     else:
         assert hint in shown
+
+
+def test_a_list_left_blank_opens_on_help_not_on_an_answer(mini: Rubric, tmp_path: Path) -> None:
+    from qiappraise.interactive.prompts import HELP
+
+    data = yaml.safe_load(MINI_FULL.read_text(encoding="utf-8"))
+    for qid in ("scope", "outcome", "cycles"):
+        data["answers"].pop(qid, None)
+    s = reviews.new(mini, tmp_path / "r.yaml", reviewed(tmp_path, answers=data["answers"]))
+    assert s.default("scope") is HELP and s.default("outcome") is HELP
+    assert s.default("cycles") is None  # a number: Enter on an empty box leaves it blank
+    assert s.default("driver") == data["answers"]["driver"]  # theirs: Enter accepts it
+    s.set_answer(q("scope"), "pathway")
+    assert s.default("scope") == "pathway"  # once answered, the answer

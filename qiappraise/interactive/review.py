@@ -18,16 +18,13 @@ from ..proposal.model import NOTE_LIMIT, RATER_ROLES
 from ..rubric.questions import kind
 from . import prompts
 from .prompts import STYLE
-from .review_session import DEFAULT_ROLE, ReviewSession
+from .review_session import DEFAULT_ROLE, LIST_TYPES, ReviewSession
 
 #: Longest note shown above a question, in characters: the list must still fit 80x24.
 NOTE_SHOWN = 320
 NAME_LIMIT = 200  # as the proposal loader allows
 
 ACCEPT, REFUSE, OWN = "accept", "refuse", "own"
-
-#: Question types asked as a list with one answer highlighted from the start.
-SELECT_TYPES = frozenset({"choice", "scale", "yes_no"})
 
 
 class ReviewFlow:
@@ -49,10 +46,10 @@ class ReviewFlow:
         # blank cannot be kept, so no answer is recorded by a reflex.
         if theirs is not None:
             hint = "Enter keeps their answer (and its note); choose another to change it."
-        elif q.type in SELECT_TYPES:
+        elif q.type in LIST_TYPES:
             hint = (
-                "They left it blank: Enter records the highlighted answer, so choose "
-                "your own (or 'not sure', where the list offers it)."
+                "They left it blank: choose your own answer (or 'not sure', where the "
+                "list offers it); Enter on Help shows what the answers mean."
             )
         else:
             return  # a blank text, number or tick list stays blank on Enter

@@ -26,6 +26,9 @@ from ..proposal.answers import has_evidence, is_claim
 from ..rubric.model import Rubric
 from .session import Session, Step, leading_comments, put_text
 
+#: Question types asked as a list, one entry highlighted from the start.
+LIST_TYPES = frozenset({"choice", "scale", "yes_no"})
+
 #: The role a review's rater has unless they say otherwise.
 DEFAULT_ROLE = "supervisor"
 
@@ -60,9 +63,22 @@ class ReviewSession(Session):
         return [s for s in super().steps() if s.is_question]
 
     def default(self, qid: str) -> Any:
-        """The review's answer when given, else the reviewed one: Enter accepts it."""
+        """The review's answer when given, else the reviewed one: Enter accepts it.
+
+        On a list the trainee left blank there is nothing to accept, and the
+        list would open on its first answer, which a reflex Enter records
+        (for a yes/no, "Yes": a claim). It opens on Help instead, so Enter
+        never records an answer nobody chose.
+        """
         mine = self.answers.get(qid)
-        return mine if mine is not None else self.source.answers.get(qid)
+        if mine is not None:
+            return mine
+        theirs = self.source.answers.get(qid)
+        if theirs is None and self.question(qid).type in LIST_TYPES:
+            from .prompts import HELP
+
+            return HELP
+        return theirs
 
     @property
     def rater_given(self) -> bool:
