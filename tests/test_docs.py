@@ -99,6 +99,10 @@ NOT_RUN: dict[tuple[str, str], str] = {
         "rewrites the generated pages in place; test_generated_pages_are_current runs the "
         "same cog with --check"
     ),
+    ("docs/development.md", ".venv/bin/python -m qiappraise.rubric.freeze"): (
+        "rewrites the snapshots in the package; tests/test_snapshot.py runs the same "
+        "freeze.write_all into a temporary folder and compares"
+    ),
     (
         "docs/performance.md",
         ".venv/bin/python benchmarks/bench_batch.py --sizes 1000,10000   "

@@ -65,7 +65,9 @@ def _unsure(q: QuestionT, value: Any) -> bool:
     return False
 
 
-_NONE = Choice(value="none", label="")
+# Built without validation (the values are plainly valid): validating would
+# build Choice's validator at import, which a run on a snapshot never needs.
+_NONE = Choice.model_construct({"value", "label"}, value="none", label="")
 
 
 _FINITE = frozenset({"choice", "scale", "multi", "yes_no"})

@@ -37,7 +37,10 @@ QUESTION_OPERATORS = (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: see rubric.model._Model. The recursive conditions need no
+    # model_rebuild() either: their forward reference to Condition is
+    # resolved when the first validation builds the validator.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class QuestionCondition(_Strict):
@@ -135,10 +138,6 @@ Condition = Annotated[
         ),
     ),
 ]
-
-AllCondition.model_rebuild()
-AnyCondition.model_rebuild()
-NotCondition.model_rebuild()
 
 ConditionT = QuestionCondition | DimensionCondition | AllCondition | AnyCondition | NotCondition
 

@@ -14,7 +14,8 @@ import os
 import re
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from ..base import textcheck
 from ..base.errors import InputError, ProblemsError, UsageError
 from ..base.resources import rubrics_dir
 from ..base.yamlio import Located, Path_, load_file, load_text, open_regular, read_text
+from . import snapshot as snapshots
 from .model import Rubric
 
 DEFAULT_RUBRIC = "critical-engagement"
@@ -31,24 +33,35 @@ DEFAULT_RUBRIC = "critical-engagement"
 
 @dataclass(frozen=True)
 class LoadedRubric:
-    """A validated rubric with where it came from and its content hash."""
+    """A validated rubric with where it came from, its text and its content hash."""
 
     rubric: Rubric
     path: str
     sha256: str
-    located: Located
+    text: str = field(repr=False)
+
+    @cached_property
+    def located(self) -> Located:
+        """The file's data with the line of every value (read again if a snapshot was used)."""
+        return load_text(self.text, self.path)
 
 
-def read_rubric(path: str | Path) -> LoadedRubric:
-    """Read and validate a rubric file (not linted); raise on any problem."""
+def read_rubric(path: str | Path, *, snapshot: bool = True) -> LoadedRubric:
+    """Read and validate a rubric file (not linted); raise on any problem.
+
+    Text with a snapshot (``rubric.snapshot``: the bundled rubrics as released)
+    is rebuilt from it rather than validated again; ``snapshot=False`` always
+    validates.
+    """
     text = read_text(path)
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    known = snapshots.load(sha256) if snapshot else None
+    if known is not None:
+        return LoadedRubric(rubric=known, path=str(path), sha256=sha256, text=text)
     located = load_text(text, str(path))
-    return LoadedRubric(
-        rubric=validate(located),
-        path=str(path),
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        located=located,
-    )
+    loaded = LoadedRubric(rubric=validate(located), path=str(path), sha256=sha256, text=text)
+    loaded.__dict__["located"] = located  # already read: fill the cached_property
+    return loaded
 
 
 def validate(located: Located) -> Rubric:
