@@ -85,3 +85,42 @@ def test_help_metavars() -> None:
     assert "--fail-under SCORE" in usage("check")
     assert usage("compare").startswith("Usage: qiappraise compare [OPTIONS] OLD NEW")
     assert usage("moderate").startswith("Usage: qiappraise moderate [OPTIONS] FIRST SECOND")
+
+
+def test_the_registry_lists_what_each_module_registers() -> None:
+    import importlib
+
+    import typer
+
+    from qiappraise.cli.app import COMMAND_MODULES
+
+    for module, names in COMMAND_MODULES.items():
+        probe = typer.Typer()
+        probe.callback()(lambda: None)
+        importlib.import_module(f"qiappraise.cli.commands.{module}").register(probe)
+        assert tuple(get_command(probe).commands) == names, module  # type: ignore[attr-defined]
+    listed = [name for names in COMMAND_MODULES.values() for name in names]
+    assert listed == list(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("extra", [["--help"], ["--no-such-option"]], ids=["help", "bad-option"])
+def test_a_command_reads_the_same_alone_as_in_the_whole_app(
+    path: list[str], extra: list[str]
+) -> None:
+    # A run builds only the command it names (cli.app.app_for); what it
+    # prints must not show that.
+    from qiappraise.cli.app import app_for
+
+    alone = app_for([*path, *extra])
+    assert alone is not app
+    whole = CliRunner().invoke(app, [*path, *extra], terminal_width=100)
+    single = CliRunner().invoke(alone, [*path, *extra], terminal_width=100)
+    assert (single.exit_code, single.output) == (whole.exit_code, whole.output)
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["scor"], ["--version"], ["-V", "score"]])
+def test_anything_but_a_command_gets_the_whole_app(args: list[str]) -> None:
+    from qiappraise.cli.app import app_for
+
+    assert app_for(args) is app

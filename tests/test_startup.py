@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from qiappraise.cli.app import COMMAND_MODULES
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("typer", "click", "pydantic", "yaml", "jinja2", "rich", "questionary", "prompt_toolkit")
 
@@ -57,3 +59,34 @@ def test_score_does_not_import_reports_or_prompts() -> None:
         "qiappraise.rendering.report" not in modules
         and "qiappraise.interactive.appraise" not in modules
     )
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    modules = _modules_after("score", str(ROOT / "examples" / "cypic.yaml"))
+    commands = {m for m in modules if m.startswith("qiappraise.cli.commands.")}
+    assert commands == {"qiappraise.cli.commands.score"}
+    # The list of commands needs them all.
+    listed = _modules_after("--help")
+    assert {m for m in listed if m.startswith("qiappraise.cli.commands.")} == {
+        f"qiappraise.cli.commands.{name}" for name in COMMAND_MODULES
+    }
+
+
+def test_score_on_the_bundled_rubric_builds_no_validator() -> None:
+    # The bundled rubric comes from its snapshot (qiappraise.rubric.snapshot):
+    # no rubric model's validator is built, and rich's emoji table is never read.
+    code = (
+        "import json, sys\n"
+        f"sys.argv = ['qiappraise', 'score', {str(ROOT / 'examples' / 'cypic.yaml')!r}]\n"
+        "from qiappraise.cli.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from qiappraise.rubric import snapshot\n"
+        "built = sorted(n for n, c in snapshot.MODELS.items() if c.__pydantic_complete__)\n"
+        "sys.stderr.write(json.dumps([built, 'rich._emoji_codes' in sys.modules]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    built, emoji = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (built, emoji) == ([], False)
