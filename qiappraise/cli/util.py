@@ -47,7 +47,12 @@ def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     # rich honours NO_COLOR and drops styling when not writing to a terminal.
-    out = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # No markup and no emoji codes: what we print carries file names and rubric
+    # and proposal text, and a name like "[link=...]x[/link].yaml" or
+    # ":warning:" must show as written, not become a hyperlink or a picture.
+    # (Styling is given with Text objects, never in markup.) Leaving emoji off
+    # also spares every run importing rich's 4,000-entry emoji table.
+    out = Console(stderr=stderr, highlight=False, soft_wrap=False, markup=False, emoji=False)
     out.push_render_hook(_visible_hook())
     return out
 
