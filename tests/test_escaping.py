@@ -324,3 +324,22 @@ def test_rubric_list_skips_a_rubric_with_control_characters(
     _no_raw_escapes(result.stdout, result.stderr)
     assert "mini\t" not in result.stdout
     assert "not a valid rubric, skipped" in result.stderr and "U+001B" in result.stderr
+
+
+def test_terminal_text_is_shown_as_written_not_as_rich_markup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Output lines are f-strings with file names and rubric text in them; a
+    # name must not become a hyperlink, a style or an emoji.
+    import io
+
+    from qiappraise.cli.util import console
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # a terminal, where markup would show
+    out = console()
+    out.file = io.StringIO()
+    name = "[link=https://example.org]notes[/link] [bold]x[/bold] :warning:.yaml"
+    out.print(f"Continuing {name}: 3 answers so far.")
+    shown = out.file.getvalue()
+    assert name in shown
+    assert "\x1b]8;" not in shown and "\u26a0" not in shown
