@@ -90,3 +90,46 @@ def test_score_on_the_bundled_rubric_builds_no_validator() -> None:
     assert result.returncode == 0, result.stderr
     built, emoji = json.loads(result.stderr.strip().splitlines()[-1])
     assert (built, emoji) == ([], False)
+
+
+def test_the_entry_point_freezes_start_up_and_collects_during_the_command() -> None:
+    # What cli.entry tells the garbage collector: off while the command line
+    # is imported, start-up frozen, collecting as usual while the command
+    # runs, and everything frozen at the end so exit skips a full collection.
+    code = (
+        "import gc, json, sys\n"
+        f"sys.argv = ['qiappraise', 'score', {str(ROOT / 'examples' / 'cypic.yaml')!r}]\n"
+        "import qiappraise.load.pipeline as pipeline\n"
+        "real = pipeline.appraise_file\n"
+        "seen = {}\n"
+        "def spy(*a, **k):\n"
+        "    seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count())\n"
+        "    return real(*a, **k)\n"
+        "pipeline.appraise_file = spy\n"
+        "from qiappraise.cli.entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    seen['code'] = exc.code\n"
+        "seen.update(after=gc.get_freeze_count(), enabled_after=gc.isenabled())\n"
+        "sys.stderr.write(json.dumps(seen))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    seen = json.loads(result.stderr.strip().splitlines()[-1])
+    assert seen["code"] == 0, result.stderr
+    assert seen["enabled"] is True
+    assert seen["frozen"] > 1000  # the modules, classes and app built at start-up
+    assert seen["after"] > seen["frozen"]  # what the command built, frozen for exit
+    assert "Critical engagement:" in result.stdout
+
+
+def test_running_the_app_as_a_library_leaves_the_collector_alone() -> None:
+    import gc
+
+    from typer.testing import CliRunner
+
+    from qiappraise.cli.app import app
+
+    before = (gc.isenabled(), gc.get_freeze_count())
+    result = CliRunner().invoke(app, ["score", str(ROOT / "examples" / "cypic.yaml")])
+    assert result.exit_code in (0, 1), result.output
+    assert (gc.isenabled(), gc.get_freeze_count()) == before
