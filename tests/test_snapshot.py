@@ -116,9 +116,26 @@ def test_an_edited_copy_is_validated_and_its_errors_located(tmp_path: Path) -> N
         lambda doc: {**doc, "rubric": {"$model": "Path", "$set": [], "$fields": {}}},
         lambda doc: {**doc, "rubric": {"$model": "Source", "$set": [], "$fields": {}}},
         lambda doc: {**doc, "rubric": {"$model": "Rubric"}},
+        lambda doc: {**doc, "rubric": {**doc["rubric"], "$fields": {"id": "x"}}},
+        lambda doc: {**doc, "rubric": {**doc["rubric"], "$set": 5}},
+        lambda doc: json.dumps(doc).replace('"rubric": {', '"rubric": ' + "[" * 10**5 + "{", 1),
+        lambda doc: {**doc, "model": "0" * 64},
+        lambda doc: {key: value for key, value in doc.items() if key != "model"},
         lambda doc: [doc],
     ],
-    ids=["format", "digest", "unregistered", "not-a-rubric", "no-fields", "not-a-mapping"],
+    ids=[
+        "format",
+        "digest",
+        "unregistered",
+        "not-a-rubric",
+        "no-fields",
+        "missing-fields",
+        "bad-set",
+        "deep",
+        "other-model",
+        "no-model",
+        "not-a-mapping",
+    ],
 )
 def test_an_unusable_snapshot_is_ignored(
     mangle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -128,7 +145,10 @@ def test_an_unusable_snapshot_is_ignored(
     monkeypatch.setattr(snapshot, "SNAPSHOT_DIR", tmp_path / "snapshots")
     target = snapshot.path_for(sha)
     assert snapshot.load(sha) is not None  # the copy works before it is spoiled
-    target.write_text(json.dumps(mangle(json.loads(target.read_text()))), encoding="utf-8")
+    spoiled = mangle(json.loads(target.read_text()))
+    target.write_text(
+        spoiled if isinstance(spoiled, str) else json.dumps(spoiled), encoding="utf-8"
+    )
     assert snapshot.load(sha) is None
     target.write_text("{not json", encoding="utf-8")
     assert snapshot.load(sha) is None
@@ -136,6 +156,22 @@ def test_an_unusable_snapshot_is_ignored(
     assert snapshot.load(sha) is None
     # Whatever is wrong with the cache, the rubric is still read: by validating it.
     assert read_rubric(BUNDLED[0]).rubric.id == "critical-engagement"
+
+
+def test_a_changed_model_source_sets_the_snapshot_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A changed default or validator must not be rebuilt from a snapshot of
+    # the old model: the snapshot names the model's source by its digest.
+    sha = read_rubric(BUNDLED[0], snapshot=False).sha256
+    assert snapshot.load(sha) is not None
+    source = tmp_path / "model.py"
+    source.write_text(Path(model.__file__).read_text() + "\n# changed\n")
+    monkeypatch.setattr(model, "__file__", str(source))
+    assert snapshot.load(sha) is None
+    monkeypatch.setattr(model, "__file__", str(tmp_path / "gone.py"))
+    assert snapshot.model_digest() is None
+    assert snapshot.load(sha) is None
 
 
 @pytest.mark.parametrize("digest", ["../" * 8 + "etc/passwd", "A" * 64, "0" * 63, ""])
@@ -166,3 +202,22 @@ def test_freeze_writes_the_snapshots_and_removes_stale_ones(
     for path in written:
         shipped = Path(snapshot.__file__).parent / "snapshots" / path.name
         assert path.read_bytes() == shipped.read_bytes()
+
+
+YES_NO_OUTCOMES = [
+    {},  # every default: points 0, no label, nothing else
+    {"yes": {"points": 2}},
+    {"yes": {"points": 2, "label": "Named", "evidence": True}, "no": {"points": None}},
+    {"yes": {"spectrum": 1, "dimensions": {"equitable": "primary"}}, "no": {"spectrum": "repair"}},
+]
+
+
+@pytest.mark.parametrize("outcomes", YES_NO_OUTCOMES)
+def test_yes_no_choices_are_what_validation_would_make(outcomes: dict[str, Any]) -> None:
+    # YesNoQuestion.choices_ builds its Choice objects without validating them.
+    q = model.YesNoQuestion.model_validate(
+        {"id": "q", "type": "yes_no", "feeds": "score", "prompt": "Q?", **outcomes}
+    )
+    for built in q.choices_:
+        given = {name: getattr(built, name) for name in built.model_fields_set}
+        _same(built, model.Choice.model_validate(given))

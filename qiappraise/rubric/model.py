@@ -228,13 +228,16 @@ class YesNoQuestion(_Question):
         # Built once: a batch asks for them for every proposal it scores. Not
         # validated again: every value comes from a validated outcome, and
         # validating would build Choice's validator on every run (about 9 ms).
+        # Except an outcome's default points, the integer 0, which validation
+        # would make 0.0 (JSON shows the difference): tests/test_snapshot.py
+        # holds these equal to validated choices, type for type.
         fields = {"value", "label", "points", "dimensions", "spectrum", "feedback", "evidence"}
         return [
             Choice.model_construct(
                 fields,
                 value=v,
                 label=o.label or v.capitalize(),
-                points=o.points,
+                points=None if o.points is None else float(o.points),
                 dimensions=o.dimensions,
                 spectrum=o.spectrum,
                 feedback=o.feedback,
