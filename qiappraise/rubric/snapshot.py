@@ -16,14 +16,18 @@ model changes:
 
     .venv/bin/python -m qiappraise.rubric.freeze
 
-A snapshot is a cache: one that is missing, unreadable, of another format or
-for other bytes is ignored and the rubric validated. Only files in this
-package's ``snapshots`` folder are read, never one beside a user's rubric, and
-decoding can only build the registered model classes below.
+A snapshot is a cache: one that is missing, unreadable, of another format,
+for other bytes or for another version of the model (its source files'
+digest, so a changed default or validator cannot be rebuilt from a stale
+snapshot) is ignored and the rubric validated. Only files in this package's
+``snapshots`` folder are read, never one beside a user's rubric, and decoding
+can only build the registered model classes below, each with exactly its
+fields.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -85,9 +89,25 @@ def path_for(sha256: str) -> Path:
     return SNAPSHOT_DIR / f"{sha256}.json"
 
 
+def model_digest() -> str | None:
+    """SHA-256 of the model's source files (None: not readable, so no snapshot is used)."""
+    digest = hashlib.sha256()
+    for module in (model, conditions):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            return None
+    return digest.hexdigest()
+
+
 def encode(rubric: model.Rubric, sha256: str) -> str:
     """The snapshot text of ``rubric``, the validated model of text with ``sha256``."""
-    doc = {"format": FORMAT, "sha256": sha256, "rubric": _encode(rubric)}
+    doc = {
+        "format": FORMAT,
+        "sha256": sha256,
+        "model": model_digest(),
+        "rubric": _encode(rubric),
+    }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
 
 
@@ -121,13 +141,15 @@ def load(sha256: str) -> model.Rubric | None:
         return None  # a digest names a file in SNAPSHOT_DIR, never a path elsewhere
     try:
         doc = json.loads(path_for(sha256).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("sha256") == sha256):
         return None
+    if doc.get("model") is None or doc.get("model") != model_digest():
+        return None
     try:
         rubric = _decode(doc.get("rubric"))
-    except (KeyError, TypeError, AttributeError):
+    except Exception:  # a damaged cache is no cache: the rubric is validated instead
         return None
     return rubric if isinstance(rubric, model.Rubric) else None
 
@@ -138,7 +160,10 @@ def _decode(value: Any) -> Any:
         if name is None:
             return {key: _decode(item) for key, item in value.items()}
         cls = MODELS[name]
-        fields = {key: _decode(item) for key, item in value[_FIELDS].items()}
+        given = value[_FIELDS]
+        if given.keys() != cls.model_fields.keys():
+            raise SnapshotError(f"{name} with other fields than the model's")
+        fields = {key: _decode(item) for key, item in given.items()}
         return cls.model_construct(set(value[_SET]), **fields)
     if isinstance(value, list):
         return [_decode(item) for item in value]
