@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qiappraise.cli.app import COMMAND_MODULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +108,12 @@ def test_the_entry_point_freezes_start_up_and_collects_during_the_command() -> N
         "    seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count())\n"
         "    return real(*a, **k)\n"
         "pipeline.appraise_file = spy\n"
+        "class Watch:\n"  # notes the collector's state as main() imports the command line
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'qiappraise.cli.app':\n"
+        "            seen['importing'] = gc.isenabled()\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Watch())\n"
         "from qiappraise.cli.entry import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    seen['code'] = exc.code\n"
         "seen.update(after=gc.get_freeze_count(), enabled_after=gc.isenabled())\n"
@@ -116,20 +124,45 @@ def test_the_entry_point_freezes_start_up_and_collects_during_the_command() -> N
     )
     seen = json.loads(result.stderr.strip().splitlines()[-1])
     assert seen["code"] == 0, result.stderr
+    assert seen["importing"] is False
     assert seen["enabled"] is True
     assert seen["frozen"] > 1000  # the modules, classes and app built at start-up
     assert seen["after"] > seen["frozen"]  # what the command built, frozen for exit
     assert "Critical engagement:" in result.stdout
 
 
-def test_running_the_app_as_a_library_leaves_the_collector_alone() -> None:
+def test_running_the_app_as_a_library_leaves_the_collector_alone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import gc
 
     from typer.testing import CliRunner
 
-    from qiappraise.cli.app import app
+    from qiappraise.cli import app as cli_app
 
+    example = str(ROOT / "examples" / "cypic.yaml")
     before = (gc.isenabled(), gc.get_freeze_count())
-    result = CliRunner().invoke(app, ["score", str(ROOT / "examples" / "cypic.yaml")])
-    assert result.exit_code in (0, 1), result.output
+    result = CliRunner().invoke(cli_app.app, ["score", example])
+    assert result.exit_code == 0, result.output
     assert (gc.isenabled(), gc.get_freeze_count()) == before
+    monkeypatch.setattr(sys, "argv", ["qiappraise", "score", example])
+    with pytest.raises(SystemExit) as ended:
+        cli_app.main()
+    assert ended.value.code == 0
+    assert "Critical engagement:" in capsys.readouterr().out
+    assert (gc.isenabled(), gc.get_freeze_count()) == before
+
+
+def test_version_leaves_the_collector_on() -> None:
+    code = (
+        "import gc, sys\n"
+        "sys.argv = ['qiappraise', '--version']\n"
+        "from qiappraise.cli.entry import main\n"
+        "main()\n"
+        "sys.stderr.write(str(gc.isenabled()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.startswith("qiappraise ")
+    assert result.stderr.strip().splitlines()[-1] == "True"

@@ -19,7 +19,8 @@ is frozen again, which spares the interpreter's last full collection: about
 30 ms, a sixth of a `score` run (docs/performance.md). Every file we write
 is closed explicitly and stdout and stderr are flushed by ``stdio.run``,
 so nothing waits on a collection to be written; exit handlers still run.
-Only here: a library caller's process is left alone.
+This is the console script's, for a process that ends when it returns; the
+library (``cli.app``, the packages below) leaves a caller's collector alone.
 """
 
 import gc
@@ -70,3 +71,4 @@ def main() -> None:
         raise
     finally:
         gc.freeze()
+        gc.enable()  # --version returns before the command would have turned it on
