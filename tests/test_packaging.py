@@ -46,6 +46,8 @@ def test_wheel_carries_rubrics_and_templates(wheel: Path) -> None:
     assert "qiappraise/templates/report.md.j2" in names
     assert "qiappraise/templates/report.html.j2" in names
     assert "qiappraise/py.typed" in names
+    snapshots = [n for n in names if n.startswith("qiappraise/rubric/snapshots/")]
+    assert len(snapshots) == 1 and snapshots[0].endswith(".json"), snapshots
 
 
 def test_installed_wheel_scores_an_example(wheel: Path, tmp_path: Path) -> None:
@@ -104,3 +106,20 @@ def test_installed_wheel_scores_an_example(wheel: Path, tmp_path: Path) -> None:
     )
     assert report.returncode == 0, report.stderr
     assert report.stdout.startswith("<!DOCTYPE html>")
+    # The installed rubric is rebuilt from its snapshot: no validator is built.
+    snapshot_used = subprocess.run(
+        [
+            str(py),
+            "-c",
+            "from qiappraise.rubric.read import find_rubric, read_rubric\n"
+            "from qiappraise.rubric.model import Rubric\n"
+            "loaded = read_rubric(find_rubric('critical-engagement'))\n"
+            "print(loaded.rubric.id, Rubric.__pydantic_complete__)",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert snapshot_used == ["critical-engagement", "False"]

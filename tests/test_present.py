@@ -202,3 +202,18 @@ def test_sort_by_band_orders_each_band_by_score() -> None:
     ordered = sort_rows(rows, "band", ["repair", "stepping-stone", "reform"])
     # Reform first; within a band the better score first, whatever the position.
     assert [r.file for r in ordered] == ["c", "b", "a", "d"]
+
+
+def test_rubric_show_prints_rubric_text_as_written(tmp_path: Path) -> None:
+    # Rubric text is never read as rich markup: a bracket in a prompt once
+    # crashed `rubric show` (exit 70) or vanished, and "[conditional]" with it.
+    text = Path(MINI_RUBRIC).read_text(encoding="utf-8")
+    odd = "What drives it [/see notes] [link=https://example.org]here[/link] :warning:?"
+    assert "prompt: What drives it?" in text
+    rubric = tmp_path / "odd.yaml"
+    rubric.write_text(text.replace("prompt: What drives it?", f'prompt: "{odd}"', 1))
+    result = CliRunner().invoke(app, ["rubric", "show", str(rubric)], env=ENV)
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.output.split())
+    assert odd in shown
+    assert "Which target? (optional) [conditional]" in shown
