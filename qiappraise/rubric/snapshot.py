@@ -108,7 +108,8 @@ def encode(rubric: model.Rubric, sha256: str) -> str:
         "model": model_digest(),
         "rubric": _encode(rubric),
     }
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    # Indented, so that a change to the rubric shows as a readable diff.
+    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 def _encode(value: Any) -> Any:
