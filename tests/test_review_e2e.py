@@ -373,9 +373,11 @@ def test_a_second_rater_is_not_carried_into_the_firsts_review(tmp_path: Path) ->
     child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
     child.expect("Is that you?")
     child.send("n")
-    child.expect("give your review a file of its own")
+    child.expect("error: r.yaml is Dr S. Example, supervisor's review and is left as it was")
+    child.expect("give your review a file of its own: qiappraise review t.yaml -o ")
     child.expect(pexpect.EOF)
     child.close()
+    assert child.exitstatus == 2  # not done: a script must not take it for a review written
     assert (tmp_path / "r.yaml").read_bytes() == before
     assert not list(tmp_path.glob(".*.lock"))
 

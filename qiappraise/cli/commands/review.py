@@ -89,8 +89,8 @@ def review(
         existed = out_path.exists()
         if existed:
             sess = reviews.from_file(loaded.rubric, out_path, source)
-            if sess.rater_given and not _is_yours(sess.rater, out_path, reviewed):
-                return
+            if sess.rater_given:
+                _check_is_yours(sess.rater, out_path, reviewed)
             out.print(f"Continuing {out_path}: {len(sess.answers)} answers so far.", markup=False)
             reopened = sess.reopen_changed()
             if reopened:
@@ -123,12 +123,13 @@ def review(
     _summary(sess, loaded.sha256, reviewed, out_path)
 
 
-def _is_yours(rater: "dict[str, str]", out_path: Path, reviewed: Path) -> bool:
-    """Whether the person at the terminal is the rater of the review being continued.
+def _check_is_yours(rater: "dict[str, str]", out_path: Path, reviewed: Path) -> None:
+    """Go on only if the person at the terminal is the rater of the review being continued.
 
     Two raters reviewing one file both get the default review file: the second
     silently continued the first's review. Saying whose it is, and asking,
-    costs one Enter.
+    costs one Enter. Someone else's review is not theirs to write to: that
+    ends the command as a usage error (exit 2), naming the file to use.
     """
     import questionary
 
@@ -145,11 +146,10 @@ def _is_yours(rater: "dict[str, str]", out_path: Path, reviewed: Path) -> bool:
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if not yours:
         other = out_path.with_name(out_path.name.replace(".review.yaml", ".<you>.review.yaml"))
-        err(
-            f"{out_path} is left as it was; give your review a file of its own: "
-            f"qiappraise review {reviewed} -o {other}"
+        raise UsageError(
+            f"{out_path} is {who}'s review and is left as it was; give your review a file "
+            f"of its own: qiappraise review {reviewed} -o {other}"
         )
-    return bool(yours)
 
 
 def _summary(sess: "ReviewSession", sha256: str, reviewed: Path, out_path: Path) -> None:
