@@ -630,3 +630,37 @@ def test_a_stop_signal_at_a_prompt_removes_the_lock(
     assert "Traceback" not in said and "Press ENTER" not in said
     assert "stopped: the project details and 1 answer given are saved in p.yaml" in said
     assert saved_answers(tmp_path) == {"driver": "need"}
+
+
+def test_back_from_a_note_box_returns_to_the_answer_and_saves_no_note(tmp_path: Path) -> None:
+    # `<` goes back everywhere in a session; in a note box it once became the
+    # note "<", which counts as evidence for a claim.
+    child = spawn("appraise", "p.yaml", "--rubric", MINI, cwd=tmp_path)
+    mini_details(child)
+    child.expect("What drives it")
+    child.send(DOWN + "n")  # A need, with a note
+    child.expect("Your note on this answer")
+    child.expect(re.escape("(< back)"))
+    child.send("<" + ENTER)
+    child.expect("What drives it")  # asked again, starting from the answer given
+    child.send(ENTER)
+    child.expect("Is a health outcome named")
+    child.send(ENTER)
+    child.expect("Answer")
+    child.send("A story." + ESC_ENTER)
+    go_on(child)
+    child.expect("Scope of change")
+    child.send(DOWN * 2 + ENTER)  # System: a claim that needs evidence
+    child.expect("What backs it")
+    child.send("<" + ENTER)
+    child.expect("Scope of change")
+    child.send(ENTER)  # keeps System, and is asked what backs it again
+    child.expect("What backs it")
+    child.send("The board minutes." + ENTER)
+    for keys in (SPACE + ENTER, "2" + ENTER):
+        child.send(keys)
+    go_on(child)
+    finish(child)
+    data = yaml.safe_load((tmp_path / "p.yaml").read_text(encoding="utf-8"))
+    assert data["answers"]["driver"] == "need" and data["answers"]["scope"] == "system"
+    assert data["notes"] == {"scope": "The board minutes."}

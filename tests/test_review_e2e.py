@@ -404,3 +404,52 @@ def test_a_list_they_left_blank_opens_on_help_so_enter_records_nothing(tmp_path:
     child.expect(pexpect.EOF)
     child.close()
     assert saved(tmp_path / "r.yaml")["answers"]["outcome"] is False
+
+
+def test_back_from_a_note_or_comment_box_returns_to_the_answer(tmp_path: Path) -> None:
+    child = start(tmp_path)
+    question(child, "driver")
+    child.send(ENTER)
+    child.expect("Comment to them on their answer")
+    child.send("<" + ENTER)  # back to the answer, not a comment "<"
+    question(child, "driver")
+    child.send(ENTER)
+    comment(child)
+    question(child, "outcome")
+    child.send(DOWN + ENTER)  # Yes -> No
+    child.expect("Your note: what you read in the project")
+    child.send("<" + ENTER)
+    question(child, "outcome")  # asked again, from the answer just given
+    child.send(ENTER)
+    child.expect("Your note: what you read in the project")
+    child.send("No outcome is named in the aim." + ENTER)
+    comment(child)
+    accept(child, ["story", "scope", "groups", "cycles"])
+    finish(child)
+    assert child.exitstatus == 0, child.before
+    data = saved(tmp_path / "r.yaml")
+    assert data["answers"]["outcome"] is False
+    assert data["notes"]["outcome"] == "No outcome is named in the aim."
+    assert "comments" not in data or data["comments"] == {}
+
+
+def test_back_from_the_note_backing_a_claim_settles_nothing(tmp_path: Path) -> None:
+    child = start(tmp_path, scope_note=False)
+    accept(child, ["driver", "outcome", "story"])
+    question(child, "scope")
+    child.send(ENTER)  # their answer, System: a claim they give no evidence for
+    child.expect("Do you accept this claim")
+    child.send(DOWN * 2 + ENTER)  # "Accept it: I know what backs it (add my note)"
+    child.expect("Your note: what backs it")
+    child.send("<" + ENTER)
+    question(child, "scope")  # back at the answer, nothing settled yet
+    child.send(ENTER)
+    child.expect("Do you accept this claim")
+    child.send(DOWN + ENTER)  # "Not accepted without evidence"
+    comment(child)
+    accept(child, ["groups", "cycles"])
+    finish(child)
+    assert child.exitstatus == 0, child.before
+    data = saved(tmp_path / "r.yaml")
+    assert data["reviews"]["not_accepted"] == ["scope"]
+    assert "notes" not in data

@@ -22,7 +22,7 @@ from ..rendering.present import short as cut
 from ..rubric.model import ChoiceQuestion, ScaleQuestion, YesNoQuestion
 from ..rubric.questions import kind
 from . import prompts
-from .prompts import BACK, HELP, NOWHERE, STYLE
+from .prompts import BACK, HELP, NOWHERE, STYLE, Action
 from .session import META_FIELDS, Session, Step, parse_meta
 
 FINISH = "finish"
@@ -50,8 +50,14 @@ class Flow(Protocol[S_contra]):
     def before(self, session: S_contra, qid: str, console: Console) -> None:
         """Shown above the question, each time it is asked."""
 
-    def after(self, session: S_contra, qid: str, console: Console, *, note_wanted: bool) -> bool:
-        """Follow-up prompts once an answer is saved; True when the session changed."""
+    def after(
+        self, session: S_contra, qid: str, console: Console, *, note_wanted: bool
+    ) -> bool | Action:
+        """Follow-up prompts once an answer is saved; True when the session changed.
+
+        ``BACK`` (a lone ``<`` in a note or comment box) asks for the question
+        again, its answer kept.
+        """
 
     def section_done(self, session: S_contra, section_id: str, console: Console) -> None:
         """The user has answered their way out of a section."""
@@ -68,7 +74,9 @@ class Appraise:
     def before(self, session: Session, qid: str, console: Console) -> None:
         return None
 
-    def after(self, session: Session, qid: str, console: Console, *, note_wanted: bool) -> bool:
+    def after(
+        self, session: Session, qid: str, console: Console, *, note_wanted: bool
+    ) -> bool | Action:
         if _unevidenced_claim(session, qid):
             return _ask_evidence(session, qid, console)
         if note_wanted or (session.asks_for_note(qid) and not session.notes.get(qid)):
@@ -129,7 +137,10 @@ def run(session: S, console: Console, flow: Flow[S] | None = None) -> None:
         dropped = session.set_answer(step, result)
         session.save()
         wanted = note is not None and note.pressed
-        if step.is_question and how.after(session, step.key, console, note_wanted=wanted):
+        then = (
+            how.after(session, step.key, console, note_wanted=wanted) if step.is_question else False
+        )
+        if then:
             session.save()
         if dropped:
             console.print(
@@ -139,6 +150,8 @@ def run(session: S, console: Console, flow: Flow[S] | None = None) -> None:
                     style="italic",
                 )
             )
+        if then is BACK:
+            continue  # the same question again, starting from the answer just saved
         idx = _next_open(session, step) if not reviewing else session.first_open()
         if not reviewing and step.is_question and _leaves_section(session, step, idx):
             how.section_done(session, session.rubric.section_of[step.key], console)
@@ -166,7 +179,7 @@ def _unevidenced_claim(session: Session, qid: str) -> bool:
     return not (lower == value and type(lower) is type(value))
 
 
-def _ask_evidence(session: Session, qid: str, console: Console) -> bool:
+def _ask_evidence(session: Session, qid: str, console: Console) -> bool | Action:
     """After a claim that needs evidence, ask what backs it; True when a note was added.
 
     Without a note the claim counts as the level below (answers.fallback), so
@@ -183,26 +196,29 @@ def _ask_evidence(session: Session, qid: str, console: Console) -> bool:
             style="italic",
         )
     )
-    note = prompts.ask_line(
+    note = prompts.ask_after(
         "What backs it? One sentence is enough (Enter to leave it for now):",
         session.notes.get(qid, ""),
         limit=NOTE_LIMIT,
     )
-    if not note:
-        return False
+    if isinstance(note, Action) or not note:
+        return note or False
     session.set_note(qid, note)
     return True
 
 
-def _ask_note(session: Session, qid: str, *, asked_by_rubric: bool) -> bool:
+def _ask_note(session: Session, qid: str, *, asked_by_rubric: bool) -> bool | Action:
     """A note on the answer just given: asked for with the note key, or by the rubric."""
     message = (
-        "The question asks for a note: write it here (Enter to leave it for now):"
+        "The question asks for a note (Enter to leave it for now):"
         if asked_by_rubric
         else "Your note on this answer (Enter to leave it empty):"
     )
     before = session.notes.get(qid, "")
-    session.set_note(qid, prompts.ask_line(message, before, limit=NOTE_LIMIT))
+    note = prompts.ask_after(message, before, limit=NOTE_LIMIT)
+    if isinstance(note, Action):
+        return note
+    session.set_note(qid, note)
     return session.notes.get(qid, "") != before
 
 

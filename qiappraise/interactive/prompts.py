@@ -41,7 +41,9 @@ from ..rubric.model import (
 from ..rubric.questions import AnswerError, exclusive_conflict, kind
 
 
-class _Action:
+class Action:
+    """What a user asked for instead of an answer: help, or to go back."""
+
     def __init__(self, name: str) -> None:
         self.name = name
 
@@ -49,10 +51,10 @@ class _Action:
         return self.name
 
 
-BACK = _Action("BACK")
-HELP = _Action("HELP")
+BACK = Action("BACK")
+HELP = Action("HELP")
 #: ``<`` at the first question: there is nothing to go back to.
-NOWHERE = _Action("NOWHERE")
+NOWHERE = Action("NOWHERE")
 BACK_LABEL = "<- Go back to the previous question"
 HELP_LABEL = "?  Show why this question matters"
 TEXT_KEYS = "type ? for help, < to go back"
@@ -254,7 +256,7 @@ def ask_text(
     return _text_action(raw, can_go_back) or (kind(q).coerce(q, raw) if raw.strip() else None)
 
 
-def _text_action(raw: str, can_go_back: bool) -> _Action | None:
+def _text_action(raw: str, can_go_back: bool) -> Action | None:
     if raw.strip() == "?":
         return HELP
     if raw.strip() == "<":
@@ -462,7 +464,7 @@ def ask_multi(
     k = kind(q)
 
     def validate(values: list[Any]) -> bool | str:
-        actions = [v for v in values if isinstance(v, _Action)]
+        actions = [v for v in values if isinstance(v, Action)]
         if actions:
             return True if len(values) == 1 else "choose help or back on its own"
         if not values:
@@ -492,7 +494,7 @@ def ask_multi(
     _tick_box(question, q)  # before the note key, which submits through it
     _offer_note(question, note, text=False)
     values = run(question)
-    if len(values) == 1 and isinstance(values[0], _Action):
+    if len(values) == 1 and isinstance(values[0], Action):
         return values[0]
     return values or None  # nothing ticked on an optional question: unanswered
 
@@ -515,21 +517,42 @@ def ask(
     return ASKERS[q.type](q, default, can_go_back=can_go_back, note=note)
 
 
+#: The hint of a note or comment asked after an answer: short, so that the
+#: longest such prompt still fits a line of 80 columns.
+BACK_TO_ANSWER = "< back"
+
+
 def ask_line(message: str, default: str = "", *, limit: int | None = None) -> str:
-    """One line of free text (a note, a comment), stripped; "" when left empty.
+    """One line of free text (a name, say), stripped; "" when left empty.
 
     Refuses hidden characters, and more than ``limit`` characters, as the
     proposal loader does, so what is typed here can always be read back.
     """
+    raw = run(_line(message, default, limit, instruction=None))
+    return (raw or "").strip()
 
+
+def ask_after(message: str, default: str = "", *, limit: int | None = None) -> str | Action:
+    """A note or comment on the answer just given: ``ask_line``, or BACK for a lone ``<``.
+
+    ``<`` goes back everywhere else in a session, so here too: to the
+    question just answered, its answer kept. Taken as text, it would have
+    been a note of one character that backs a claim.
+    """
+    raw = (run(_line(message, default, limit, instruction=f"({BACK_TO_ANSWER})")) or "").strip()
+    return BACK if raw == "<" else raw
+
+
+def _line(message: str, default: str, limit: int | None, instruction: str | None) -> Any:
     def validate(text: str) -> bool | str:
         text = text.strip()
         if limit is not None and len(text) > limit:
             return f"too long ({len(text)} characters; at most {limit})"
         return textcheck.problem(text) or True
 
-    raw = run(questionary.text(message, default=default, validate=validate, style=STYLE))
-    return (raw or "").strip()
+    return questionary.text(
+        message, default=default, validate=validate, instruction=instruction, style=STYLE
+    )
 
 
 def ask_meta(

@@ -17,7 +17,7 @@ from ..proposal.answers import fallback, is_claim
 from ..proposal.model import NOTE_LIMIT, RATER_ROLES
 from ..rubric.questions import kind
 from . import prompts
-from .prompts import STYLE
+from .prompts import BACK, STYLE, Action
 from .review_session import DEFAULT_ROLE, LIST_TYPES, ReviewSession
 
 #: Longest note shown above a question, in characters: the list must still fit 80x24.
@@ -57,16 +57,21 @@ class ReviewFlow:
 
     def after(
         self, session: ReviewSession, qid: str, console: Console, *, note_wanted: bool = False
-    ) -> bool:
+    ) -> bool | Action:
+        went: Action | None = None
         if session.unevidenced_claim(qid):
-            _settle_claim(session, qid, console)
+            went = _settle_claim(session, qid, console)
         elif session.answers.get(qid) is not None and not session.accepted(qid):
-            _own_note(session, qid, console)
-        comment = prompts.ask_line(
+            went = _own_note(session, qid, console)
+        if went is BACK:
+            return BACK
+        comment = prompts.ask_after(
             "Comment to them on their answer (Enter for none):",
             session.comments.get(qid, ""),
             limit=NOTE_LIMIT,
         )
+        if isinstance(comment, Action):
+            return comment
         session.set_comment(qid, comment)
         return True
 
@@ -81,8 +86,11 @@ def _counted(session: ReviewSession, qid: str) -> str:
     return kind(q).display(q, lower) if lower is not None else "not answered"
 
 
-def _settle_claim(session: ReviewSession, qid: str, console: Console) -> None:
-    """An accepted claim they gave no evidence for: accept it, refuse it, or back it."""
+def _settle_claim(session: ReviewSession, qid: str, console: Console) -> Action | None:
+    """An accepted claim they gave no evidence for: accept it, refuse it, or back it.
+
+    BACK when the reviewer goes back from their note: nothing is settled yet.
+    """
     counted = _counted(session, qid)
     console.print(
         Text(
@@ -108,19 +116,23 @@ def _settle_claim(session: ReviewSession, qid: str, console: Console) -> None:
     )
     if picked == REFUSE:
         session.refuse(qid)
-        return
+        return None
     note = ""
     if picked == OWN:
-        note = prompts.ask_line(
+        given = prompts.ask_after(
             "Your note: what backs it? (Enter for none)", session.own_note(qid), limit=NOTE_LIMIT
         )
+        if isinstance(given, Action):
+            return given
+        note = given
     session.accept(qid)
     if note:
         session.set_note(qid, note)
+    return None
 
 
-def _own_note(session: ReviewSession, qid: str, console: Console) -> None:
-    """A changed answer: the reviewer's note on their own answer."""
+def _own_note(session: ReviewSession, qid: str, console: Console) -> Action | None:
+    """A changed answer: the reviewer's note on their own answer (BACK: none given)."""
     if is_claim(session.question(qid), session.answers[qid]):
         console.print(
             Text(
@@ -128,12 +140,15 @@ def _own_note(session: ReviewSession, qid: str, console: Console) -> None:
                 style="italic",
             )
         )
-    note = prompts.ask_line(
+    note = prompts.ask_after(
         "Your note: what you read in the project, or assume (Enter for none):",
         session.own_note(qid),
         limit=NOTE_LIMIT,
     )
+    if isinstance(note, Action):
+        return note
     session.set_note(qid, note)
+    return None
 
 
 def ask_rater(session: ReviewSession) -> None:
