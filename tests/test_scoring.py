@@ -214,6 +214,12 @@ def test_claim_without_evidence_counts_as_the_level_below(appraise: Any) -> None
     assert (backed.position, backed.unevidenced, q(backed, "scope").claimed) == (1.0, (), "")
     assumed = appraise(scope="system", _notes={"scope": "Assumed: probably county-wide."})
     assert (assumed.position, assumed.unevidenced) == (0.5, ("scope",))
+    # Nor does a note with no word in it: nothing a supervisor could check.
+    for mark in (".", " - ", "<", "?", "…"):
+        bare = appraise(scope="system", _notes={"scope": mark})
+        assert (bare.position, bare.unevidenced) == (0.5, ("scope",)), mark
+    short = appraise(scope="system", _notes={"scope": "Board minutes, 3/24."})
+    assert short.unevidenced == ()
 
 
 def test_multi_capped_at_max_points(appraise: Any) -> None:

@@ -33,8 +33,12 @@ _ASSUMED = "assumed:"
 
 
 def has_evidence(note: str | None) -> bool:
-    """A note backs a claim, unless it is empty or says the answer is assumed."""
-    if not note or not note.strip():
+    """A note backs a claim, unless it is empty, has no word in it, or says the answer is assumed.
+
+    "No word": nothing but punctuation and symbols (".", "-", "<", "?"), which
+    says nothing a supervisor could check.
+    """
+    if not note or not any(ch.isalnum() for ch in note):
         return False
     return not note.strip().casefold().startswith(_ASSUMED)
 
