@@ -123,6 +123,9 @@ def test_a_rater_linked_by_project_id_counts_and_needs_no_review(tmp_path: Path)
     doc = json.loads(result.stdout)
     (assessor,) = [f for f in doc["files"] if f["file"].endswith("assessor.yaml")]
     assert not [r for r in assessor["rules"] if r["rule"] == "policy/review"]
+    (trainee,) = [f for f in doc["files"] if f["file"].endswith("trainee.yaml")]
+    (rule,) = [r for r in trainee["rules"] if r["rule"] == "policy/review"]
+    assert "linked by project.id, it appraises the project, not this version" in rule["message"]
 
 
 def test_a_review_by_the_projects_own_lead_does_not_count(tmp_path: Path) -> None:
@@ -198,3 +201,16 @@ def test_a_review_that_recorded_what_it_saw_is_held_to_it_without_a_digest(
         sha256=False,
     )
     assert code == 0 and rule is not None and rule["passed"], rule
+
+
+def test_a_pass_says_when_a_change_since_would_not_show(tmp_path: Path) -> None:
+    # A review taken at its word (no SHA-256, no answers seen) passes, and the
+    # message says what that means, so a supervisor can question it.
+    code, rule = _rule(_folder(tmp_path, review={}), "--require-review", "supervisor")
+    assert code == 0 and rule is not None
+    assert "records neither the file's SHA-256 nor the answers it saw" in rule["message"]
+    digest = hashlib.sha256(TRAINEE.read_bytes()).hexdigest()
+    pinned = _folder(tmp_path / "b", review={"reviews": {"sha256": digest}})
+    code, rule = _rule(pinned, "--require-review", "supervisor")
+    assert code == 0 and rule is not None
+    assert rule["message"].endswith("review.yaml")

@@ -80,7 +80,9 @@ def run(
         elif proposal.rater.role != "self":
             if proposal.project.id:
                 by_id.setdefault(proposal.project.id, []).append(
-                    _ReviewSeen(str(file), proposal.rater.role, proposal.rater.name, None)
+                    _ReviewSeen(
+                        str(file), proposal.rater.role, proposal.rater.name, None, by_id=True
+                    )
                 )
         else:
             own[len(results)] = (
@@ -134,6 +136,19 @@ class _ReviewSeen:
     #: What the review saw (reviews.seen answers and notes, and the rubric the
     #: review answers), when it recorded both answers and notes.
     seen: _Rated | None = None
+    #: Another rater's appraisal of the project (same project.id), not a review of the file.
+    by_id: bool = False
+
+    def unpinned(self) -> str:
+        """Why a change to the file since would not show, if it would not ("" if it would)."""
+        if self.by_id:
+            return "; linked by project.id, it appraises the project, not this version of the file"
+        if self.sha256 is None and self.seen is None:
+            return (
+                "; it records neither the file's SHA-256 nor the answers it saw, so a change "
+                "since would not show (qiappraise review records both)"
+            )
+        return ""
 
     def current(self, digest: str | None, now: _Rated | None) -> bool:
         """This review is of the file as it is now (or of what a rating reads in it)."""
@@ -192,7 +207,8 @@ def _with_review_rule(
                     ""
                     if same_bytes or r.seen is None
                     else " (the file changed since, but not its answers, notes or waivers)"
-                ),
+                )
+                + r.unpinned(),
             )
         else:
             r = by_role[0]
