@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from .checkhelpers import tool
+from .test_check_formats import SARIF_SCHEMA
 from .test_cli_core import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +127,7 @@ def test_a_rater_linked_by_project_id_counts_and_needs_no_review(tmp_path: Path)
     assert not [r for r in assessor["rules"] if r["rule"] == "policy/review"]
     (trainee,) = [f for f in doc["files"] if f["file"].endswith("trainee.yaml")]
     (rule,) = [r for r in trainee["rules"] if r["rule"] == "policy/review"]
-    assert "linked by project.id, it appraises the project, not this version" in rule["message"]
+    assert "is linked by project.id: it appraises the project, not this version" in rule["message"]
 
 
 def test_a_review_by_the_projects_own_lead_does_not_count(tmp_path: Path) -> None:
@@ -203,14 +205,47 @@ def test_a_review_that_recorded_what_it_saw_is_held_to_it_without_a_digest(
     assert code == 0 and rule is not None and rule["passed"], rule
 
 
-def test_a_pass_says_when_a_change_since_would_not_show(tmp_path: Path) -> None:
-    # A review taken at its word (no SHA-256, no answers seen) passes, and the
-    # message says what that means, so a supervisor can question it.
-    code, rule = _rule(_folder(tmp_path, review={}), "--require-review", "supervisor")
-    assert code == 0 and rule is not None
-    assert "records neither the file's SHA-256 nor the answers it saw" in rule["message"]
+CAVEAT = "records neither the file's SHA-256 nor what it saw (answers and notes)"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "gitlab"])
+def test_a_pass_says_when_a_change_since_would_not_show(tmp_path: Path, fmt: str) -> None:
+    # A review taken at its word (no SHA-256, no answers seen) passes, and
+    # every format says what that means, so a supervisor can question it.
+    folder = _folder(tmp_path, review={})
+    result = run("check", folder, *LENIENT, "-f", fmt, "--require-review", "supervisor")
+    assert result.exit_code == 0, result.stdout
+    assert CAVEAT in result.stdout
+    if fmt == "sarif":
+        (note,) = [
+            r
+            for r in json.loads(result.stdout)["runs"][0]["results"]
+            if r["ruleId"] == "review/unpinned"
+        ]
+        assert note["level"] == "note"
+        (tmp_path / "r.sarif").write_text(result.stdout, encoding="utf-8")
+        checked = tool("check-jsonschema", "--schemafile", SARIF_SCHEMA, tmp_path / "r.sarif")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
     digest = hashlib.sha256(TRAINEE.read_bytes()).hexdigest()
     pinned = _folder(tmp_path / "b", review={"reviews": {"sha256": digest}})
-    code, rule = _rule(pinned, "--require-review", "supervisor")
+    result = run("check", pinned, *LENIENT, "-f", fmt, "--require-review", "supervisor")
+    assert result.exit_code == 0 and "so a change since would not show" not in result.stdout
+    if fmt == "sarif":
+        results = json.loads(result.stdout)["runs"][0]["results"]
+        assert not [r for r in results if r["ruleId"] == "review/unpinned"]
+
+
+def test_a_pinned_review_is_named_before_one_taken_at_its_word(tmp_path: Path) -> None:
+    digest = hashlib.sha256(TRAINEE.read_bytes()).hexdigest()
+    folder = _folder(tmp_path, a_unpinned={}, b_pinned={"reviews": {"sha256": digest}})
+    code, rule = _rule(folder, "--require-review", "supervisor")
     assert code == 0 and rule is not None
-    assert rule["message"].endswith("review.yaml")
+    assert rule["message"].endswith("b_pinned.yaml"), rule["message"]
+
+
+def test_a_review_that_saw_answers_but_not_notes_is_described_exactly(tmp_path: Path) -> None:
+    answers = yaml.safe_load(TRAINEE.read_text())["answers"]
+    folder = _folder(tmp_path, review={"reviews": {"seen": {"answers": answers}}})
+    code, rule = _rule(folder, "--require-review", "supervisor")
+    assert code == 0 and rule is not None
+    assert CAVEAT in rule["message"]

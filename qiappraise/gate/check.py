@@ -142,11 +142,14 @@ class _ReviewSeen:
     def unpinned(self) -> str:
         """Why a change to the file since would not show, if it would not ("" if it would)."""
         if self.by_id:
-            return "; linked by project.id, it appraises the project, not this version of the file"
+            return (
+                f"{self.file} is linked by project.id: it appraises the project, not this "
+                "version of the file, so a change since would not show"
+            )
         if self.sha256 is None and self.seen is None:
             return (
-                "; it records neither the file's SHA-256 nor the answers it saw, so a change "
-                "since would not show (qiappraise review records both)"
+                f"{self.file} records neither the file's SHA-256 nor what it saw (answers "
+                "and notes), so a change since would not show; qiappraise review records both"
             )
         return ""
 
@@ -182,6 +185,7 @@ def _with_review_rule(
     seen = [r for r in seen if r not in own]
     by_role = [r for r in seen if role == "any" or r.role == role]
     who = "any second rater" if role == "any" else f"a {role}"
+    caveat = ""
     if not by_role:
         passed, message = (
             False,
@@ -196,9 +200,13 @@ def _with_review_rule(
             digest = hashlib.sha256(Path(result.file).read_bytes()).hexdigest()
         except OSError:
             digest = None
-        current = [r for r in by_role if r.current(digest, now)]
+        # One that records the version it rated first: it says more than one taken at its word.
+        current = sorted(
+            (r for r in by_role if r.current(digest, now)), key=lambda r: bool(r.unpinned())
+        )
         if current:
             r = current[0]
+            caveat = r.unpinned()
             same_bytes = r.sha256 is not None and r.sha256 == digest
             passed, message = (
                 True,
@@ -208,7 +216,7 @@ def _with_review_rule(
                     if same_bytes or r.seen is None
                     else " (the file changed since, but not its answers, notes or waivers)"
                 )
-                + r.unpinned(),
+                + (f"; {caveat}" if caveat else ""),
             )
         else:
             r = by_role[0]
@@ -226,7 +234,7 @@ def _with_review_rule(
                 f"reviewed by {who} ({r.file}), but the file changed since ({why}): "
                 "the review needs updating"
             )
-    rule = RuleResult("policy/review", role, f"reviewed by {who}", passed, message, 1)
+    rule = RuleResult("policy/review", role, f"reviewed by {who}", passed, message, 1, caveat)
     return dataclasses.replace(result, rules=(*result.rules, rule))
 
 

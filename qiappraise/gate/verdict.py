@@ -99,6 +99,14 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "policy lets such a proposal pass (allow-incomplete); it never fails a check.",
         "ci.md#the-policy",
     ),
+    "review/unpinned": (
+        "The review that counts records the version it rated",
+        "The review that satisfies require-review records neither the reviewed file's "
+        "SHA-256 nor what it saw (its answers and notes), or is another rater's appraisal "
+        "linked only by project.id, so a change to the proposal since would not show. "
+        "Reported as a note beside a passing review rule; it never fails a check.",
+        "supervisor.md#requiring-a-review",
+    ),
     "input/invalid": (
         "The proposal file is valid",
         "The file could not be read or its answers do not fit the rubric.",
@@ -117,6 +125,9 @@ class RuleResult:
     passed: bool
     message: str  # what was found
     line: int
+    #: Said of a passing rule that passed on weaker grounds than it might
+    #: (review/unpinned): reported as a note in every format.
+    caveat: str = ""
 
     @property
     def name(self) -> str:

@@ -1,8 +1,9 @@
 """Everything a check reports, flattened to one located annotation each.
 
 The machine formats (SARIF, GitHub, GitLab) and the text format all list the
-same things in the same order: invalid input, failed policy rules, a note that
-the score is provisional (when the policy lets a provisional proposal pass),
+same things in the same order: invalid input, failed policy rules, a note on a
+review that counts without recording the version it rated, a note that the
+score is provisional (when the policy lets a provisional proposal pass),
 findings (failing first, waived ones marked), unused waivers and ignored answers.
 """
 
@@ -66,6 +67,19 @@ def for_file(result: FileResult) -> list[Annotation]:
                 fails=True,
             )
         )
+    for r in result.rules:
+        if r.passed and r.caveat:
+            out.append(
+                Annotation(
+                    result.file,
+                    r.line,
+                    "review/unpinned",
+                    "note",
+                    "review records no version",
+                    r.caveat,
+                    subject=r.subject,
+                )
+            )
     a = result.appraisal
     if (
         a is not None

@@ -27,7 +27,7 @@ def severity(a: Annotation) -> str:
         return "info"
     if a.rule == "waiver/unused":
         return "minor"
-    if a.rule in ("answer/ignored", "score/provisional"):
+    if a.rule in ("answer/ignored", "score/provisional", "review/unpinned"):
         return "info"
     return _SEVERITY.get(a.severity, "minor")
 

@@ -52,7 +52,12 @@ def _finding_rule(info: RuleInfo) -> dict[str, Any]:
 
 
 #: Rules that never fail a check on their own; the rest are errors.
-_POLICY_LEVEL = {"waiver/unused": "warning", "answer/ignored": "note", "score/provisional": "note"}
+_POLICY_LEVEL = {
+    "waiver/unused": "warning",
+    "answer/ignored": "note",
+    "score/provisional": "note",
+    "review/unpinned": "note",
+}
 
 
 def _policy_rule(rule_id: str) -> dict[str, Any]:

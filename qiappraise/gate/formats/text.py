@@ -49,7 +49,13 @@ def _body(a: Annotation) -> str:
     if a.rule.startswith("policy/"):
         name = a.rule.removeprefix("policy/") + (f" {a.subject}" if a.subject else "")
         return f"policy {name}: {a.message}"
-    if a.rule in ("input/invalid", "waiver/unused", "answer/ignored", "score/provisional"):
+    if a.rule in (
+        "input/invalid",
+        "waiver/unused",
+        "answer/ignored",
+        "score/provisional",
+        "review/unpinned",
+    ):
         return a.message
     text = a.title + (f" ({a.severity})" if a.fails else "")
     if a.open_on:
