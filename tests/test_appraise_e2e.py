@@ -27,6 +27,7 @@ from qiappraise.proposal.answers import fallback
 from qiappraise.rubric.model import Rubric
 from qiappraise.rubric.read import find_rubric
 from qiappraise.rubric.relevance import applicable
+from qiappraise.scoring.score import score
 
 from .conftest import MINI_RUBRIC
 
@@ -640,7 +641,7 @@ def test_back_from_a_note_box_returns_to_the_answer_and_saves_no_note(tmp_path: 
     child.expect("What drives it")
     child.send(DOWN + "n")  # A need, with a note
     child.expect("Your note on this answer")
-    child.expect(re.escape("(< back)"))
+    child.expect(re.escape("(< to go back)"))  # on the prompt's own line, 80 columns wide
     child.send("<" + ENTER)
     child.expect("What drives it")  # asked again, starting from the answer given
     child.send(ENTER)
@@ -652,15 +653,23 @@ def test_back_from_a_note_box_returns_to_the_answer_and_saves_no_note(tmp_path: 
     child.expect("Scope of change")
     child.send(DOWN * 2 + ENTER)  # System: a claim that needs evidence
     child.expect("What backs it")
+    child.expect(re.escape("(< to go back)"))
     child.send("<" + ENTER)
     child.expect("Scope of change")
     child.send(ENTER)  # keeps System, and is asked what backs it again
     child.expect("What backs it")
-    child.send("The board minutes." + ENTER)
+    child.send("-" + ENTER)  # kept, but no evidence: it says so
+    child.expect("Who is involved")
+    assert (
+        "it is not evidence (it has no word in it): the claim still counts as: Pathway"
+        in transcript(child)
+    )
     for keys in (SPACE + ENTER, "2" + ENTER):
         child.send(keys)
     go_on(child)
     finish(child)
     data = yaml.safe_load((tmp_path / "p.yaml").read_text(encoding="utf-8"))
     assert data["answers"]["driver"] == "need" and data["answers"]["scope"] == "system"
-    assert data["notes"] == {"scope": "The board minutes."}
+    assert data["notes"] == {"scope": "-"}  # kept as written, and counted as no evidence
+    mini = load_rubric(MINI_RUBRIC).rubric
+    assert score(mini, load_proposal(tmp_path / "p.yaml", mini)).unevidenced == ("scope",)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -157,7 +158,7 @@ def test_changing_an_answer_asks_for_a_note_and_a_comment(tmp_path: Path) -> Non
     accept(child, ["driver"])
     question(child, "outcome")
     child.send(DOWN + ENTER)  # Yes -> No
-    child.expect("Your note: what you read in the project")
+    child.expect("Your note: what you read or assume")
     child.send("No outcome is named in the aim." + ENTER)
     comment(child, "Which outcome do families feel?")
     accept(child, ["story", "scope", "groups"])
@@ -374,7 +375,9 @@ def test_a_second_rater_is_not_carried_into_the_firsts_review(tmp_path: Path) ->
     child.expect("Is that you?")
     child.send("n")
     child.expect("error: r.yaml is Dr S. Example, supervisor's review and is left as it was")
-    child.expect("give your review a file of its own: qiappraise review t.yaml -o ")
+    # A file name to paste and edit: not the file just declined, nothing a shell redirects.
+    child.expect(re.escape("give your review a file of its own: qiappraise review t.yaml -o"))
+    child.expect(re.escape("r.YOUR-NAME.yaml"))
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2  # not done: a script must not take it for a review written
@@ -411,17 +414,19 @@ def test_back_from_a_note_or_comment_box_returns_to_the_answer(tmp_path: Path) -
     question(child, "driver")
     child.send(ENTER)
     child.expect("Comment to them on their answer")
+    child.expect(re.escape("(< to go back)"))  # on the prompt's own line, 80 columns wide
     child.send("<" + ENTER)  # back to the answer, not a comment "<"
     question(child, "driver")
     child.send(ENTER)
     comment(child)
     question(child, "outcome")
     child.send(DOWN + ENTER)  # Yes -> No
-    child.expect("Your note: what you read in the project")
+    child.expect("Your note: what you read or assume")
+    child.expect(re.escape("(< to go back)"))
     child.send("<" + ENTER)
     question(child, "outcome")  # asked again, from the answer just given
     child.send(ENTER)
-    child.expect("Your note: what you read in the project")
+    child.expect("Your note: what you read or assume")
     child.send("No outcome is named in the aim." + ENTER)
     comment(child)
     accept(child, ["story", "scope", "groups", "cycles"])
@@ -441,6 +446,7 @@ def test_back_from_the_note_backing_a_claim_settles_nothing(tmp_path: Path) -> N
     child.expect("Do you accept this claim")
     child.send(DOWN * 2 + ENTER)  # "Accept it: I know what backs it (add my note)"
     child.expect("Your note: what backs it")
+    child.expect(re.escape("(< to go back)"))
     child.send("<" + ENTER)
     question(child, "scope")  # back at the answer, nothing settled yet
     child.send(ENTER)
@@ -453,3 +459,36 @@ def test_back_from_the_note_backing_a_claim_settles_nothing(tmp_path: Path) -> N
     data = saved(tmp_path / "r.yaml")
     assert data["reviews"]["not_accepted"] == ["scope"]
     assert "notes" not in data
+
+
+def test_a_comment_saved_as_a_lone_back_mark_is_kept_on_enter(tmp_path: Path) -> None:
+    # Before "<" meant back in a comment box, it was saved as the comment "<".
+    # Offered again, Enter keeps it: it must not send the reviewer back forever.
+    child = start(tmp_path)
+    accept(child, ["driver"])
+    question(child, "outcome")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+    data = saved(tmp_path / "r.yaml")
+    data["comments"] = {"driver": "<"}
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
+    child.expect("Is that you?")
+    child.send(ENTER)
+    accept(child, ["outcome", "story", "scope", "groups", "cycles"])
+    child.expect("Review: choose a section")
+    child.send(DOWN + ENTER)  # Purpose
+    child.expect("which answer do you want to change")
+    child.send(ENTER)  # driver
+    question(child, "driver")
+    child.send(ENTER)
+    child.expect("Comment to them on their answer")
+    child.send(ENTER)  # the "<" offered again: kept, not read as back
+    child.expect("Review: choose a section")
+    child.send(ENTER)
+    child.expect("Side by side with theirs: qiappraise moderate")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert saved(tmp_path / "r.yaml")["comments"] == {"driver": "<"}

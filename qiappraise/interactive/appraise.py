@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from ..proposal.answers import fallback, has_evidence
+from ..proposal.answers import fallback, has_evidence, why_not_evidence
 from ..proposal.model import NOTE_LIMIT
 from ..rendering import present
 from ..rendering.present import short as cut
@@ -197,13 +197,21 @@ def _ask_evidence(session: Session, qid: str, console: Console) -> bool | Action
         )
     )
     note = prompts.ask_after(
-        "What backs it? One sentence is enough (Enter to leave it for now):",
+        "What backs it? One sentence will do (Enter to skip for now):",
         session.notes.get(qid, ""),
         limit=NOTE_LIMIT,
     )
     if isinstance(note, Action) or not note:
         return note or False
     session.set_note(qid, note)
+    if why := why_not_evidence(note):
+        console.print(
+            Text(
+                f"That note is kept, but it is not evidence ({why}): the claim still "
+                f"counts as: {counted}.",
+                style="italic",
+            )
+        )
     return True
 
 

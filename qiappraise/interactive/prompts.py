@@ -517,9 +517,10 @@ def ask(
     return ASKERS[q.type](q, default, can_go_back=can_go_back, note=note)
 
 
-#: The hint of a note or comment asked after an answer: short, so that the
-#: longest such prompt still fits a line of 80 columns.
-BACK_TO_ANSWER = "< back"
+#: The hint of a note or comment asked after an answer, worded as in the
+#: questions' own hint (TEXT_KEYS). The prompts that carry it are short
+#: enough that prompt and hint fit a line of 80 columns.
+BACK_TO_ANSWER = "< to go back"
 
 
 def ask_line(message: str, default: str = "", *, limit: int | None = None) -> str:
@@ -533,14 +534,16 @@ def ask_line(message: str, default: str = "", *, limit: int | None = None) -> st
 
 
 def ask_after(message: str, default: str = "", *, limit: int | None = None) -> str | Action:
-    """A note or comment on the answer just given: ``ask_line``, or BACK for a lone ``<``.
+    """A note or comment on the answer just given: ``ask_line``, or BACK for a lone ``<`` typed.
 
     ``<`` goes back everywhere else in a session, so here too: to the
     question just answered, its answer kept. Taken as text, it would have
     been a note of one character that backs a claim.
     """
     raw = (run(_line(message, default, limit, instruction=f"({BACK_TO_ANSWER})")) or "").strip()
-    return BACK if raw == "<" else raw
+    # Only a "<" typed now: one saved before (as a note, when "<" was not yet
+    # "back" here) is kept on Enter, not read as going back again and again.
+    return BACK if raw == "<" and default.strip() != "<" else raw
 
 
 def _line(message: str, default: str, limit: int | None, instruction: str | None) -> Any:

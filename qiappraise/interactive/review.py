@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from ..proposal.answers import fallback, is_claim
+from ..proposal.answers import fallback, is_claim, why_not_evidence
 from ..proposal.model import NOTE_LIMIT, RATER_ROLES
 from ..rubric.questions import kind
 from . import prompts
@@ -128,7 +128,21 @@ def _settle_claim(session: ReviewSession, qid: str, console: Console) -> Action 
     session.accept(qid)
     if note:
         session.set_note(qid, note)
+        _not_evidence(session, qid, note, console)
     return None
+
+
+def _not_evidence(session: ReviewSession, qid: str, note: str, console: Console) -> None:
+    """Say so when the reviewer's note on a claim backs nothing."""
+    why = why_not_evidence(note)
+    if why and is_claim(session.question(qid), session.answers[qid]):
+        console.print(
+            Text(
+                f"That note is kept, but it is not evidence ({why}): your answer counts "
+                f"as: {_counted(session, qid)}.",
+                style="italic",
+            )
+        )
 
 
 def _own_note(session: ReviewSession, qid: str, console: Console) -> Action | None:
@@ -141,13 +155,15 @@ def _own_note(session: ReviewSession, qid: str, console: Console) -> Action | No
             )
         )
     note = prompts.ask_after(
-        "Your note: what you read in the project, or assume (Enter for none):",
+        "Your note: what you read or assume (Enter for none):",
         session.own_note(qid),
         limit=NOTE_LIMIT,
     )
     if isinstance(note, Action):
         return note
     session.set_note(qid, note)
+    if note:
+        _not_evidence(session, qid, note, console)
     return None
 
 

@@ -38,9 +38,18 @@ def has_evidence(note: str | None) -> bool:
     "No word": nothing but punctuation and symbols (".", "-", "<", "?"), which
     says nothing a supervisor could check.
     """
-    if not note or not any(ch.isalnum() for ch in note):
-        return False
-    return not note.strip().casefold().startswith(_ASSUMED)
+    return not why_not_evidence(note)
+
+
+def why_not_evidence(note: str | None) -> str:
+    """Why ``note`` backs no claim, in words for the person who wrote it ("" when it does)."""
+    if not note or not note.strip():
+        return "it is empty"
+    if not any(ch.isalnum() for ch in note):
+        return "it has no word in it"
+    if note.strip().casefold().startswith(_ASSUMED):
+        return "it begins Assumed:"
+    return ""
 
 
 @dataclass(frozen=True)

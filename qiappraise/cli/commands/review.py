@@ -1,5 +1,6 @@
 """`review`: a supervisor's (or peer's) interactive review of another appraisal."""
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -145,11 +146,23 @@ def _check_is_yours(rater: "dict[str, str]", out_path: Path, reviewed: Path) -> 
         err(f"interrupted: nothing changed, {out_path} is as it was")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if not yours:
-        other = out_path.with_name(out_path.name.replace(".review.yaml", ".<you>.review.yaml"))
         raise UsageError(
             f"{out_path} is {who}'s review and is left as it was; give your review a file "
-            f"of its own: qiappraise review {reviewed} -o {other}"
+            f"of its own: qiappraise review {shlex.quote(str(reviewed))} "
+            f"-o {shlex.quote(str(_yours(out_path)))}"
         )
+
+
+def _yours(taken: Path) -> Path:
+    """A file name for another rater's review beside ``taken`` (a placeholder to edit).
+
+    YOUR-NAME, not <you>: the suggestion is meant to be pasted, and a shell
+    reads < as a redirection.
+    """
+    name = taken.name
+    if name.endswith(".review.yaml"):
+        return taken.with_name(name.removesuffix(".review.yaml") + ".YOUR-NAME.review.yaml")
+    return taken.with_name(f"{taken.stem}.YOUR-NAME{taken.suffix}")
 
 
 def _summary(sess: "ReviewSession", sha256: str, reviewed: Path, out_path: Path) -> None:
