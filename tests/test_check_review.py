@@ -139,7 +139,7 @@ def test_a_review_by_the_projects_own_lead_does_not_count(tmp_path: Path) -> Non
 
 
 def _reviewed_as_seen(
-    folder: Path, edit: str, *, sha256: bool = True
+    folder: Path, edit: str, *, sha256: bool = True, waivers: list[Any] | None = None
 ) -> tuple[int, dict[str, Any] | None]:
     """The example review of trainee.yaml, recording the digest (unless not
     ``sha256``) and what it saw; then the trainee's file edited by ``edit``
@@ -152,6 +152,8 @@ def _reviewed_as_seen(
         del data["reviews"]["sha256"]
     assert data["reviews"]["seen"]["answers"] == yaml.safe_load(trainee.read_text())["answers"]
     data["reviews"]["seen"]["notes"] = yaml.safe_load(trainee.read_text())["notes"]
+    if waivers is not None:
+        data["reviews"]["seen"]["waivers"] = waivers
     (folder / "review.yaml").write_text(yaml.safe_dump(data))
     before, after = edit.split(" -> ")
     text = trainee.read_text(encoding="utf-8")
@@ -249,3 +251,43 @@ def test_a_review_that_saw_answers_but_not_notes_is_described_exactly(tmp_path: 
     code, rule = _rule(folder, "--require-review", "supervisor")
     assert code == 0 and rule is not None
     assert CAVEAT in rule["message"]
+
+
+WAIVER = {"finding": "CE004", "reason": "Not needed."}
+
+
+def test_a_review_that_saw_the_waivers_is_held_to_them(tmp_path: Path) -> None:
+    # Recorded (as `review` writes it): a waiver added since needs the review updated...
+    code, rule = _reviewed_as_seen(
+        _folder(tmp_path),
+        "notes:\n -> waivers:\n  - {finding: CE004, reason: Not needed.}\nnotes:\n",
+        waivers=[],
+    )
+    assert code == 1 and rule is not None and not rule["passed"]
+    assert "its answers, notes or waivers from those the review saw" in rule["message"]
+    # ...while the waivers it saw, and only a title changed since, keep it.
+    folder = _folder(tmp_path / "b")
+    trainee = folder / "trainee.yaml"
+    with_waiver = trainee.read_text(encoding="utf-8").replace(
+        "notes:\n", "waivers:\n  - {finding: CE004, reason: Not needed.}\nnotes:\n", 1
+    )
+    trainee.write_text(with_waiver, encoding="utf-8")
+    code, rule = _reviewed_as_seen(
+        folder, "title: Screening for -> title: Screening families for", waivers=[WAIVER]
+    )
+    assert code == 0 and rule is not None and rule["passed"], rule
+    assert "(the file changed since, but not its answers, notes or waivers)" in rule["message"]
+    # A review written before reviews recorded waivers allows none.
+    folder = _folder(tmp_path / "c")
+    (folder / "trainee.yaml").write_text(with_waiver, encoding="utf-8")
+    code, rule = _reviewed_as_seen(folder, "title: Screening for -> title: Screening families for")
+    assert code == 1 and rule is not None and not rule["passed"]
+
+
+def test_seen_waivers_are_read_and_checked_like_a_files_own(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, review={"reviews": {"seen": {"waivers": [{"finding": "CE004"}]}}})
+    result = run("check", folder, *LENIENT)
+    assert result.exit_code == 2
+    assert "reviews.seen.waivers[0].reason: required; say why CE004 does not apply" in (
+        result.stdout + result.stderr
+    )

@@ -94,7 +94,7 @@ def test_the_file_records_what_it_reviews(mini: Rubric, tmp_path: Path) -> None:
     assert list(data) == ["rater", "reviews", "rubric", "project", "answers", "comments"]
     assert data["reviews"]["file"] == "../trainee/t.yaml"
     assert data["reviews"]["sha256"] == src.sha256
-    assert data["reviews"]["seen"] == {"answers": src.answers, "notes": src.notes}
+    assert data["reviews"]["seen"] == {"answers": src.answers, "notes": src.notes, "waivers": []}
     p = load_proposal(path, mini)
     assert p.rater.role == "peer" and p.comments == {"driver": "Whose need?"}
     assert relative(Path("/a/b.yaml"), Path("/c")) == "/a/b.yaml"  # only the root shared

@@ -184,3 +184,17 @@ def _mini() -> Rubric:
     from qiappraise.load.rubric import load_rubric
 
     return load_rubric(MINI_RUBRIC).rubric
+
+
+def test_the_skeleton_records_the_waivers_it_saw(tmp_path: Path) -> None:
+    data = yaml.safe_load(MINI_FULL.read_text(encoding="utf-8"))
+    data["waivers"] = [{"finding": "MI003", "reason": "Nobody else is involved, by design."}]
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    made = run(
+        "init", "--review", tmp_path / "t.yaml", tmp_path / "r.yaml", "--rubric", MINI_RUBRIC
+    )
+    assert made.exit_code == 0, made.output
+    review = yaml.safe_load((tmp_path / "r.yaml").read_text(encoding="utf-8"))
+    assert review["reviews"]["seen"]["waivers"] == data["waivers"]
+    review["rater"]["role"] = "supervisor"  # left for the reviewer to fill in
+    jsonschema.validate(review, proposal_schema(_mini()))  # the schema knows seen.waivers

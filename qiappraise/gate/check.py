@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..base.errors import InputError, ProblemsError, QiAppraiseError
 from ..load.pipeline import load_rubric_option, resolve
+from ..proposal.model import Waiver
 from ..rubric.read import LoadedRubric
 from ..scoring.score import score
 from .checkpaths import collect
@@ -74,6 +75,7 @@ def run(
                         recorded.seen_answers,
                         recorded.seen_notes,
                         (proposal.rubric.id, proposal.rubric.version),
+                        None if recorded.seen_waivers is None else _waived(recorded.seen_waivers),
                     ),
                 )
             )
@@ -93,7 +95,7 @@ def run(
                     proposal.answers,
                     proposal.notes,
                     (proposal.rubric.id, proposal.rubric.version),
-                    bool(proposal.waivers),
+                    _waived(proposal.waivers),
                 ),
             )
         results.append(evaluate(proposal, appraisal, loaded.rubric, policy))
@@ -114,17 +116,23 @@ class _Rated:
     answers: dict[str, Any]
     notes: dict[str, str]
     rubric: tuple[str, str | None]
-    #: The file waives findings. A review does not record the waivers it saw,
-    #: so a file with any cannot be shown unchanged without its bytes.
-    waives: bool = False
+    #: The findings waived, with their reasons, in a stable order. None: a
+    #: review that did not record the waivers it saw (written before it
+    #: could), so a file with any cannot be shown unchanged without its bytes.
+    waivers: tuple[tuple[str, str], ...] | None = ()
 
     def same_as_seen(self, seen: _Rated) -> bool:
+        waivers_same = not self.waivers if seen.waivers is None else self.waivers == seen.waivers
         return (
-            not self.waives
+            waivers_same
             and self.answers == seen.answers
             and self.notes == seen.notes
             and self.rubric == seen.rubric
         )
+
+
+def _waived(waivers: Sequence[Waiver]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((w.finding, w.reason) for w in waivers))
 
 
 @dataclass(frozen=True)
@@ -174,10 +182,10 @@ def _with_review_rule(
     A "review" by the project's own lead is not a second rater's, whatever
     role it claims: it is left out, and the message says so. A file whose
     bytes changed since its review still counts as reviewed when the review
-    recorded what it saw (``reviews.seen``) and the answers and notes are
-    those, under the same rubric, with no waivers (which a review does not
-    record): a fixed typo in the title or a new comment is not a new
-    appraisal. A review that recorded what it saw is held to it even
+    recorded what it saw (``reviews.seen``) and the answers, notes and
+    waivers are those, under the same rubric (a review that recorded no
+    waivers, written before reviews did, allows none): a fixed typo in the
+    title or a new comment is not a new appraisal. A review that recorded what it saw is held to it even
     without a SHA-256.
     """
     role = result.policy.require_review or "any"

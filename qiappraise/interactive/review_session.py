@@ -187,7 +187,8 @@ class ReviewSession(Session):
         base = super().to_data()
         src = self.source
         # notes: {} says there were none; left out, it would say "not recorded".
-        seen = {"answers": dict(src.answers), "notes": dict(src.notes)}
+        # Likewise waivers: [] (check --require-review compares them).
+        seen = {"answers": dict(src.answers), "notes": dict(src.notes), "waivers": src.waivers}
         reviews: dict[str, Any] = {
             "file": relative(src.path, self.path.parent),
             "sha256": src.sha256,
@@ -233,6 +234,7 @@ class ReviewSession(Session):
                 sha256=r.sha256 or "",
                 answers=r.seen_answers or {},
                 notes=r.seen_notes or {},
+                waivers=[{"finding": w.finding, "reason": w.reason} for w in r.seen_waivers or ()],
                 project=dict(self.project),
             )
         return dropped_comments(self.original, self.render(), ours)

@@ -33,6 +33,11 @@ class ReviewedFile:
     def notes(self) -> dict[str, str]:
         return self.proposal.notes
 
+    @property
+    def waivers(self) -> list[dict[str, str]]:
+        """Its waivers as a file writes them."""
+        return [{"finding": w.finding, "reason": w.reason} for w in self.proposal.waivers]
+
     def project(self) -> dict[str, Any]:
         """The project's details as a file writes them (empty ones left out)."""
         p = self.proposal.project

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..base import textcheck
 from ..base.errors import InputError, Problems
-from ..base.yamlio import Located, load_file, load_text
+from ..base.yamlio import Located, Path_, load_file, load_text
 from ..rubric.model import Rubric
 from ..rubric.questions import AnswerError, kind
 
@@ -82,6 +82,8 @@ class Reviewed:
     #: later edit can be named question by question. None: not recorded.
     seen_answers: dict[str, Any] | None = None
     seen_notes: dict[str, str] | None = None
+    #: The findings it waived then (None: not recorded, as in reviews before 2026-12).
+    seen_waivers: tuple[Waiver, ...] | None = None
     #: Claims the reviewer did not accept without evidence.
     not_accepted: tuple[str, ...] = ()
 
@@ -369,19 +371,23 @@ def _reviews(located: Located, rubric: Rubric, problems: Problems) -> Reviewed |
     seen = raw.get("seen")
     seen_answers: dict[str, Any] | None = None
     seen_notes: dict[str, str] | None = None
+    seen_waivers: tuple[Waiver, ...] | None = None
     if seen is not None:
         if isinstance(seen, dict):
             for key in seen:
-                if key not in ("answers", "notes"):
+                if key not in ("answers", "notes", "waivers"):
                     problems.append(
                         located.error(
                             ("reviews", "seen", key),
-                            f"reviews.seen: unknown key {key!r}; allowed keys: answers, notes",
+                            f"reviews.seen: unknown key {key!r}; "
+                            "allowed keys: answers, notes, waivers",
                         )
                     )
             seen_answers = _answers(located, rubric, problems, ("reviews", "seen", "answers"))
             if "notes" in seen:  # absent: not recorded, which is not "no notes"
                 seen_notes = _notes(located, rubric, problems, ("reviews", "seen", "notes"))
+            if "waivers" in seen:  # likewise
+                seen_waivers = _waivers(located, problems, ("reviews", "seen", "waivers"))
         else:
             problems.append(
                 located.error(
@@ -425,6 +431,7 @@ def _reviews(located: Located, rubric: Rubric, problems: Problems) -> Reviewed |
         sha256=digest.lower() if isinstance(digest, str) else None,
         seen_answers=seen_answers,
         seen_notes=seen_notes,
+        seen_waivers=seen_waivers,
         not_accepted=tuple(not_accepted),
     )
 
@@ -605,21 +612,25 @@ def _at(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def _waivers(located: Located, problems: Problems) -> tuple[Waiver, ...]:
-    raw = located.data.get("waivers")
+def _waivers(
+    located: Located, problems: Problems, where: tuple[str, ...] = ("waivers",)
+) -> tuple[Waiver, ...]:
+    """The waivers at ``where``: the file's own, or those a review saw (reviews.seen.waivers)."""
+    raw = _at(located.data, where)
+    name = ".".join(where)
     if raw is None:
         return ()
     if not isinstance(raw, list):
         problems.append(
-            located.error(("waivers",), "waivers: expected a list of {finding: ID, reason: text}")
+            located.error(where, f"{name}: expected a list of {{finding: ID, reason: text}}")
         )
         return ()
     out: list[Waiver] = []
     for i, item in enumerate(raw):
-        path = ("waivers", i)
+        path: Path_ = (*where, i)
         if not isinstance(item, dict):
             problems.append(
-                located.error(path, f"waivers[{i}]: expected a mapping with finding and reason")
+                located.error(path, f"{name}[{i}]: expected a mapping with finding and reason")
             )
             continue
         extra = sorted(set(item) - {"finding", "reason"})
@@ -627,7 +638,7 @@ def _waivers(located: Located, problems: Problems) -> tuple[Waiver, ...]:
             problems.append(
                 located.error(
                     (*path, extra[0]),
-                    f"waivers[{i}]: unknown key {extra[0]!r}; allowed keys: finding, reason",
+                    f"{name}[{i}]: unknown key {extra[0]!r}; allowed keys: finding, reason",
                 )
             )
             continue
@@ -636,18 +647,18 @@ def _waivers(located: Located, problems: Problems) -> tuple[Waiver, ...]:
             problems.append(
                 located.error(
                     path,
-                    f"waivers[{i}].finding: required; the id of the finding waived, e.g. CE004",
+                    f"{name}[{i}].finding: required; the id of the finding waived, e.g. CE004",
                 )
             )
         elif not isinstance(reason, str) or not reason.strip():
             problems.append(
                 located.error(
                     path,
-                    f"waivers[{i}].reason: required; say why {finding} does not apply",
+                    f"{name}[{i}].reason: required; say why {finding} does not apply",
                 )
             )
         elif why := _text_problem(reason, REASON_LIMIT, multiline=True):
-            problems.append(located.error((*path, "reason"), f"waivers[{i}].reason: {why}"))
+            problems.append(located.error((*path, "reason"), f"{name}[{i}].reason: {why}"))
         else:
             out.append(Waiver(finding, reason.strip(), located.line(path)))
     return tuple(out)

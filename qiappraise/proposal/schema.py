@@ -121,6 +121,23 @@ def _project() -> dict[str, Any]:
 def proposal_schema(rubric: Rubric) -> dict[str, Any]:
     """The JSON Schema of proposal files answering ``rubric``."""
     finding_ids = [f.id for f in rubric.findings]
+    waiver_list = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["finding", "reason"],
+            "additionalProperties": False,
+            "properties": {
+                "finding": {
+                    "type": "string",
+                    "minLength": 1,
+                    "examples": finding_ids,
+                    "description": "The id of the finding waived: " + ", ".join(finding_ids),
+                },
+                "reason": {"type": "string", "pattern": _NON_BLANK},
+            },
+        },
+    }
     note = {"type": ["string", "number", "null"]}
     answers = {
         "type": "object",
@@ -161,24 +178,7 @@ def proposal_schema(rubric: Rubric) -> dict[str, Any]:
                 description="Notes by question id (or 'general'), shown in reports.",
             ),
             "waivers": _nullable(
-                {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["finding", "reason"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "finding": {
-                                "type": "string",
-                                "minLength": 1,
-                                "examples": finding_ids,
-                                "description": "The id of the finding waived: "
-                                + ", ".join(finding_ids),
-                            },
-                            "reason": {"type": "string", "pattern": _NON_BLANK},
-                        },
-                    },
-                },
+                waiver_list,
                 description="Findings accepted, each with the reason it does not apply.",
             ),
             "rater": _nullable(
@@ -204,7 +204,11 @@ def proposal_schema(rubric: Rubric) -> dict[str, Any]:
                         "seen": {
                             "type": "object",
                             "additionalProperties": False,
-                            "properties": {"answers": answers, "notes": notes},
+                            "properties": {
+                                "answers": answers,
+                                "notes": notes,
+                                "waivers": waiver_list,
+                            },
                         },
                         "not_accepted": {
                             "type": "array",

@@ -288,10 +288,11 @@ def review_skeleton(
     answers: dict[str, Any],
     notes: dict[str, str],
     project: dict[str, Any],
+    waivers: list[dict[str, str]] | None = None,
 ) -> str:
     """A review skeleton for the appraisal at ``reviewed`` (as ``reviews.file`` says it).
 
-    ``answers``, ``notes`` and ``project`` are the reviewed file's, ``sha256``
+    ``answers``, ``notes``, ``waivers`` and ``project`` are the reviewed file's, ``sha256``
     its bytes' digest. The answers are left blank on purpose: the reviewed
     answers are shown as comments beside each question, not filled in, so a
     hand-written review is an independent rating rather than an edit.
@@ -313,8 +314,8 @@ def review_skeleton(
             out += _comment(notes[q.id], "  ", "Their note: ")
         return out
 
-    # notes: {} says there were none; left out, it would say "not recorded".
-    seen = {"answers": dict(answers), "notes": dict(notes)}
+    # notes: {} says there were none; left out, it would say "not recorded". Waivers too.
+    seen = {"answers": dict(answers), "notes": dict(notes), "waivers": list(waivers or [])}
     out = [
         f"# yaml-language-server: $schema={schema_ref}",
         f"# A review, for the rubric {rubric.id} {rubric.version}, of the appraisal in",

@@ -411,6 +411,7 @@ def init(
             answers=source.answers,
             notes=source.notes,
             project=source.project(),
+            waivers=source.waivers,
         )
     if file is None:
         sys.stdout.write(text)
