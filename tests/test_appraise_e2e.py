@@ -489,6 +489,10 @@ def test_each_section_ends_with_what_it_earned_and_the_findings_it_raised(tmp_pa
     child.send("m")  # more: every answer and what it counts for, and the finding in full
     child.expect(re.escape("A target · 0 of 2 points"))
     child.expect(re.escape("→ Name a health outcome."))
+    # The detail waits to be read: the next section comes only after Enter.
+    child.expect("Enter to go on")
+    assert child.expect(["Scope of change", pexpect.TIMEOUT], timeout=1) == 1
+    child.send(ENTER)
     child.expect("Scope of change")
     stop(child)
 

@@ -129,7 +129,12 @@ def test_enter_accepts_every_answer_and_its_note(tmp_path: Path) -> None:
     give_rater(child)
     child.expect("Their answer: A need")
     child.expect("Enter keeps their answer")
-    accept(child, ["driver", "outcome", "story"])
+    accept(child, ["driver", "outcome"])
+    # A text of several lines: Enter adds a line there, so the hint says what keeps it.
+    child.expect(
+        re.escape("Esc then Enter keeps their answer (and its note); edit it to change it.")
+    )
+    accept(child, ["story"])
     child.expect("Their note: The council's schools")  # shown before the question
     accept(child, ["scope", "groups", "cycles"])
     finish(child)
@@ -257,7 +262,7 @@ def test_ctrl_c_keeps_what_was_saved_and_the_same_command_resumes(tmp_path: Path
     child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
     # Whose review it is, asked before anything else: a second rater must not
     # carry on the first's by accident.
-    child.expect("r.yaml is Dr S. Example, supervisor's review. Is that you?")
+    child.expect(re.escape("r.yaml is the review by Dr S. Example (supervisor). Is that you?"))
     child.send(ENTER)
     child.expect("Continuing r.yaml: 2 answers so far")
     accept(child, ["story", "scope", "groups", "cycles"])
@@ -374,7 +379,9 @@ def test_a_second_rater_is_not_carried_into_the_firsts_review(tmp_path: Path) ->
     child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
     child.expect("Is that you?")
     child.send("n")
-    child.expect("error: r.yaml is Dr S. Example, supervisor's review and is left as it was")
+    child.expect(
+        re.escape("error: r.yaml is the review by Dr S. Example (supervisor) and is left as it was")
+    )
     # A file name to paste and edit: not the file just declined, nothing a shell redirects.
     child.expect(re.escape("give your review a file of its own: qiappraise review t.yaml -o"))
     child.expect(re.escape("r.YOUR-NAME.yaml"))

@@ -100,6 +100,9 @@ class Appraise:
         )
         if more:
             present.section_detail(console, a, section_id, findings)
+            # The detail is longer than a terminal: wait, or the next section's
+            # first question scrolls it away before it can be read.
+            prompts.ask_key("Enter to go on", {}, None)
 
 
 def run(session: S, console: Console, flow: Flow[S] | None = None) -> None:

@@ -44,7 +44,11 @@ class ReviewFlow:
             console.print(Padding(Text(f"Their note: {cut}", style="italic"), (0, 0, 0, 2)))
         # Enter picks the highlighted answer: say what it keeps, or that a
         # blank cannot be kept, so no answer is recorded by a reflex.
-        if theirs is not None:
+        if theirs is not None and q.type == "long_text":
+            hint = "Esc then Enter keeps their answer (and its note); edit it to change it."
+        elif theirs is not None and q.type in ("text", "number"):
+            hint = "Enter keeps their answer (and its note); edit it to change it."
+        elif theirs is not None:
             hint = "Enter keeps their answer (and its note); choose another to change it."
         elif q.type in LIST_TYPES:
             hint = (

@@ -137,17 +137,23 @@ def _check_is_yours(rater: "dict[str, str]", out_path: Path, reviewed: Path) -> 
     from ...interactive import prompts
     from ...interactive.prompts import STYLE
 
-    who = ", ".join(v for v in (rater.get("name", ""), rater.get("role", "")) if v)
+    name, role = rater.get("name", "").strip(), rater.get("role", "").strip()
+    if name and role:
+        who = f"{name} ({role})"
+    elif name or role:
+        who = name or f"a {role}"
+    else:
+        who = "another rater"
     try:
         yours = prompts.run(
-            questionary.confirm(f"{out_path} is {who}'s review. Is that you?", style=STYLE)
+            questionary.confirm(f"{out_path} is the review by {who}. Is that you?", style=STYLE)
         )
     except (KeyboardInterrupt, EOFError):
         err(f"interrupted: nothing changed, {out_path} is as it was")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if not yours:
         raise UsageError(
-            f"{out_path} is {who}'s review and is left as it was; give your review a file "
+            f"{out_path} is the review by {who} and is left as it was; give your review a file "
             f"of its own: qiappraise review {shlex.quote(str(reviewed))} "
             f"-o {shlex.quote(str(_yours(out_path)))}"
         )
