@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from qiappraise.base.yamlio import read_text
 from qiappraise.cli.app import app
 from qiappraise.rubric.model import Choice
+from qiappraise.rubric.read import find_rubric
 
-from .checkhelpers import ENV, STEPPING_STONE, run
+from .checkhelpers import ENV, EXAMPLES, STEPPING_STONE, run
 from .conftest import MINI_FULL, MINI_RUBRIC
 
 EXE = str(Path(sys.executable).parent / "qiappraise")
@@ -314,6 +315,39 @@ def test_a_missing_rubric_file_names_the_option_not_the_proposal(tmp_path: Path)
     assert "good.yaml" not in result.stdout + result.stderr
     scored = run("score", tmp_path / "good.yaml", "--rubric", missing)
     assert scored.stderr.strip() == f"error: --rubric: {missing}: no such file"
+
+
+_PAIR = [
+    str(EXAMPLES / "poverty-screening.yaml"),
+    str(EXAMPLES / "reviews" / "poverty-screening.supervisor.yaml"),
+]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", str(STEPPING_STONE)],
+        ["report", str(STEPPING_STONE)],
+        ["check", str(STEPPING_STONE)],
+        ["batch", str(STEPPING_STONE)],
+        ["moderate", *_PAIR],
+        ["agreement", *_PAIR],
+    ],
+    ids=lambda c: c[0],
+)
+def test_rubric_takes_an_id_in_every_command(args: list[str]) -> None:
+    # QIAPPRAISE_RUBRIC serves appraise and init, which take an id, as well as
+    # these, which took only a file: an id set there broke them.
+    by_env = run(*args, env={"QIAPPRAISE_RUBRIC": "critical-engagement"})
+    assert by_env.exit_code in (0, 1), by_env.stdout + by_env.stderr  # 1: found wanting
+    by_file = run(*args, "--rubric", find_rubric("critical-engagement"))
+    assert (by_env.exit_code, by_env.stdout) == (by_file.exit_code, by_file.stdout)
+    unknown = run(*args, "--rubric", "critical-engagment")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == (
+        "error: --rubric: unknown rubric 'critical-engagment'; known rubrics: "
+        "critical-engagement (or give a rubric file with --rubric)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -56,8 +56,6 @@ def readable_help(command: Any) -> None:
             if desc.is_list:
                 kind = "Path" if "Path" in str(desc.annotation) else "str"
             name = METAVARS.get(param.name or "") or _BY_TYPE.get(kind, "VALUE")
-            if name == "ID|FILE" and kind == "Path":
-                name = "FILE"  # --rubric takes an id only where it is text
             param.metavar = name
         if type(param) is TyperArgument:
             param.__class__ = _ReadableArgument

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -90,14 +91,38 @@ def _visible_hook() -> RenderHook:
     return _Hook()
 
 
+def rubric_id_or_file(value: Path | None) -> Path | None:
+    """``--rubric``: a rubric file, or the id of a known rubric, as its file.
+
+    `appraise`, `init` and `rubric show` take an id and the other commands
+    took only a file, though all read QIAPPRAISE_RUBRIC: an id set there for
+    one broke the rest. A value that names no file and looks like no path is
+    an id.
+    """
+    if value is None:
+        return None
+    text = str(value)
+    seps = [os.sep] + ([os.altsep] if os.altsep else [])
+    if value.exists() or text.endswith((".yaml", ".yml")) or any(c in text for c in seps):
+        return value
+    from ..base.errors import UsageError
+    from ..rubric.read import find_rubric
+
+    try:
+        return find_rubric(text)
+    except UsageError as exc:
+        raise UsageError(f"--rubric: {exc.message}") from None
+
+
 RubricOption = Annotated[
     Path | None,
     typer.Option(
         "--rubric",
         "-r",
-        help="Rubric file to use instead of the one the proposal names.",
+        help="Rubric id or file to use instead of the one the proposal names.",
         envvar="QIAPPRAISE_RUBRIC",
         dir_okay=False,
+        callback=rubric_id_or_file,
     ),
 ]
 
