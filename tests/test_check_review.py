@@ -171,6 +171,19 @@ def test_a_changed_title_keeps_the_review_that_saw_the_same_answers(tmp_path: Pa
     assert "(the file changed since, but not its answers, notes or waivers)" in rule["message"]
 
 
+@pytest.mark.parametrize("fmt", ["text", "sarif", "junit", "github", "gitlab"])
+def test_every_format_notes_a_review_of_an_earlier_version(tmp_path: Path, fmt: str) -> None:
+    folder = _folder(tmp_path)
+    _reviewed_as_seen(folder, "title: Screening for -> title: Screening families for")
+    result = run("check", folder, *LENIENT, "-f", fmt, "--require-review", "supervisor")
+    assert result.exit_code == 0, result.stdout
+    said = " ".join(result.stdout.split())
+    assert "reviewed an earlier version of the file, with the same answers" in said
+    if fmt == "sarif":
+        results = json.loads(result.stdout)["runs"][0]["results"]
+        assert [r["level"] for r in results if r["ruleId"] == "review/changed"] == ["note"]
+
+
 @pytest.mark.parametrize(
     "edit",
     [

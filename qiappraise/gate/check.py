@@ -193,7 +193,7 @@ def _with_review_rule(
     seen = [r for r in seen if r not in own]
     by_role = [r for r in seen if role == "any" or r.role == role]
     who = "any second rater" if role == "any" else f"a {role}"
-    caveat = ""
+    caveat, caveat_rule = "", ""
     if not by_role:
         passed, message = (
             False,
@@ -214,8 +214,15 @@ def _with_review_rule(
         )
         if current:
             r = current[0]
-            caveat = r.unpinned()
             same_bytes = r.sha256 is not None and r.sha256 == digest
+            if caveat := r.unpinned():
+                caveat_rule = "review/unpinned"
+            elif r.sha256 is not None and not same_bytes:
+                caveat_rule = "review/changed"
+                caveat = (
+                    f"{r.file} reviewed an earlier version of the file, with the same answers, "
+                    "notes and waivers; only other text changed since"
+                )
             passed, message = (
                 True,
                 f"reviewed by {who}: {r.file}"
@@ -224,7 +231,7 @@ def _with_review_rule(
                     if same_bytes or r.seen is None
                     else " (the file changed since, but not its answers, notes or waivers)"
                 )
-                + (f"; {caveat}" if caveat else ""),
+                + (f"; {caveat}" if caveat_rule == "review/unpinned" else ""),
             )
         else:
             r = by_role[0]
@@ -242,7 +249,9 @@ def _with_review_rule(
                 f"reviewed by {who} ({r.file}), but the file changed since ({why}): "
                 "the review needs updating"
             )
-    rule = RuleResult("policy/review", role, f"reviewed by {who}", passed, message, 1, caveat)
+    rule = RuleResult(
+        "policy/review", role, f"reviewed by {who}", passed, message, 1, caveat, caveat_rule
+    )
     return dataclasses.replace(result, rules=(*result.rules, rule))
 
 

@@ -107,6 +107,13 @@ POLICY_RULES: dict[str, tuple[str, str, str]] = {
         "Reported as a note beside a passing review rule; it never fails a check.",
         "supervisor.md#requiring-a-review",
     ),
+    "review/changed": (
+        "The file is the version its review rated",
+        "The proposal's bytes changed since the review that satisfies require-review, "
+        "but its answers, notes and waivers are those the review saw, so the review still "
+        "counts. Reported as a note beside the passing review rule; it never fails a check.",
+        "supervisor.md#requiring-a-review",
+    ),
     "input/invalid": (
         "The proposal file is valid",
         "The file could not be read or its answers do not fit the rubric.",
@@ -125,9 +132,11 @@ class RuleResult:
     passed: bool
     message: str  # what was found
     line: int
-    #: Said of a passing rule that passed on weaker grounds than it might
-    #: (review/unpinned): reported as a note in every format.
+    #: Said of a passing rule that passed on weaker grounds than it might,
+    #: reported as a note in every format under ``caveat_rule``
+    #: (review/unpinned, review/changed).
     caveat: str = ""
+    caveat_rule: str = ""
 
     @property
     def name(self) -> str:

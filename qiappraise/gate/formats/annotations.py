@@ -2,7 +2,8 @@
 
 The machine formats (SARIF, GitHub, GitLab) and the text format all list the
 same things in the same order: invalid input, failed policy rules, a note on a
-review that counts without recording the version it rated, a note that the
+review that counts without recording the version it rated (or rated an
+earlier version with the same answers), a note that the
 score is provisional (when the policy lets a provisional proposal pass),
 findings (failing first, waived ones marked), unused waivers and ignored answers.
 """
@@ -35,6 +36,12 @@ class Annotation:
     def full_message(self, sep: str = "\n") -> str:
         """The message and the finding's details, one per line (or ``sep``)."""
         return sep.join((self.message, *(f"- {d}" for d in self.details)))
+
+
+_CAVEAT_TITLES = {
+    "review/unpinned": "review records no version",
+    "review/changed": "reviewed an earlier version",
+}
 
 
 def for_file(result: FileResult) -> list[Annotation]:
@@ -73,9 +80,9 @@ def for_file(result: FileResult) -> list[Annotation]:
                 Annotation(
                     result.file,
                     r.line,
-                    "review/unpinned",
+                    r.caveat_rule,
                     "note",
-                    "review records no version",
+                    _CAVEAT_TITLES.get(r.caveat_rule, r.caveat_rule),
                     r.caveat,
                     subject=r.subject,
                 )

@@ -27,7 +27,7 @@ def severity(a: Annotation) -> str:
         return "info"
     if a.rule == "waiver/unused":
         return "minor"
-    if a.rule in ("answer/ignored", "score/provisional", "review/unpinned"):
+    if a.rule in ("answer/ignored", "score/provisional", "review/unpinned", "review/changed"):
         return "info"
     return _SEVERITY.get(a.severity, "minor")
 

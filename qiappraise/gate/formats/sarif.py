@@ -57,6 +57,7 @@ _POLICY_LEVEL = {
     "answer/ignored": "note",
     "score/provisional": "note",
     "review/unpinned": "note",
+    "review/changed": "note",
 }
 
 

@@ -55,6 +55,7 @@ def _body(a: Annotation) -> str:
         "answer/ignored",
         "score/provisional",
         "review/unpinned",
+        "review/changed",
     ):
         return a.message
     text = a.title + (f" ({a.severity})" if a.fails else "")
