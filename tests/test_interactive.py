@@ -672,3 +672,21 @@ def test_the_review_screen_shows_the_answer_first(mini: Rubric, tmp_path: Path) 
     assert interactive.entry(s, steps["cycles"]) == "(not answered) · How many PDSA cycles?"
     s.notes["story"] = "Told by a parent."  # a long answer keeps its note mark
     assert "… [+ note] · Tell the story." in interactive.entry(s, steps["story"])
+
+
+def test_a_refusal_fits_the_one_line_bar_it_is_shown_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qiappraise.interactive.prompts import fit_line, one_line
+
+    pdsa = (
+        "Enter a whole number of PDSA cycles, from 0 to 1000 "
+        "(count cycles across all teams in a collaborative)."
+    )
+    assert fit_line(pdsa, 79) == "Enter a whole number of PDSA cycles, from 0 to 1000"
+    assert fit_line("short enough", 79) == "short enough"
+    long = "an answer is required here because " + "every word counts " * 6
+    fitted = fit_line(long, 40)
+    assert len(fitted) <= 40 and fitted.endswith("…") and long.startswith(fitted[:-1])
+    assert not fitted[:-1].endswith(" ")
+    monkeypatch.setenv("COLUMNS", "41")  # every prompt's refusal: fitted to the terminal
+    assert one_line(lambda _: long)("x") == fitted
+    assert one_line(lambda _: True)("x") is True

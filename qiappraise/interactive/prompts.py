@@ -211,6 +211,35 @@ def _actions(can_go_back: bool) -> list[questionary.Choice]:
     return out
 
 
+def fit_line(message: str, width: int | None = None) -> str:
+    """``message`` on one line of the terminal, for the bar that shows why an answer is refused.
+
+    That bar is one line: what runs past the edge is never seen (a rubric's
+    message for a number, say, with its reason in brackets). A closing
+    aside in brackets goes first, then words from the end, marked with "…".
+    """
+    if width is None:
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+    if len(message) <= width:
+        return message
+    head, bracket, _ = message.rpartition(" (")
+    if bracket and message.rstrip(".").endswith(")") and len(head) <= width:
+        return head
+    cut = message[: width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > width // 2 else cut).rstrip(" ,;:(") + "…"
+
+
+def one_line(validate: Callable[[Any], bool | str]) -> Callable[[Any], bool | str]:
+    """``validate`` with its refusal fitted to the terminal's width (``fit_line``)."""
+
+    def check(value: Any) -> bool | str:
+        result = validate(value)
+        return fit_line(result) if isinstance(result, str) else result
+
+    return check
+
+
 def _keys(base: str, note: NoteKey | None, note_hint: str) -> str:
     return f"({base}{', ' + note_hint if note is not None else ''})"
 
@@ -246,7 +275,7 @@ def ask_text(
     question = questionary.text(
         message,
         default="" if default is None else str(default),
-        validate=validate,
+        validate=one_line(validate),
         multiline=multiline,
         instruction=instruction or None,
         style=STYLE,
@@ -286,7 +315,7 @@ def ask_number(
     question = questionary.text(
         q.prompt + (f" ({q.unit})" if q.unit else ""),
         default="" if default is None else str(default),
-        validate=validate,
+        validate=one_line(validate),
         instruction=_keys(f"{k.allowed(q)}; {TEXT_KEYS}", note, NOTE_IN_TEXT),
         style=STYLE,
     )
@@ -487,7 +516,7 @@ def ask_multi(
     question = questionary.checkbox(
         q.prompt,
         choices=choices,
-        validate=validate,
+        validate=one_line(validate),
         instruction=f"({hint}; tick help or back alone to use them)",
         style=STYLE,
     )
@@ -554,7 +583,7 @@ def _line(message: str, default: str, limit: int | None, instruction: str | None
         return textcheck.problem(text) or True
 
     return questionary.text(
-        message, default=default, validate=validate, instruction=instruction, style=STYLE
+        message, default=default, validate=one_line(validate), instruction=instruction, style=STYLE
     )
 
 
@@ -567,7 +596,11 @@ def ask_meta(
 ) -> Any:
     raw = run(
         questionary.text(
-            prompt, default=default, validate=validate, instruction=f"({TEXT_KEYS})", style=STYLE
+            prompt,
+            default=default,
+            validate=one_line(validate),
+            instruction=f"({TEXT_KEYS})",
+            style=STYLE,
         )
     )
     return _text_action(raw, can_go_back) or raw
