@@ -217,3 +217,17 @@ def test_rubric_show_prints_rubric_text_as_written(tmp_path: Path) -> None:
     shown = " ".join(result.output.split())
     assert odd in shown
     assert "Which target? (optional) [conditional]" in shown
+
+
+def test_a_capped_section_ends_with_one_full_stop(proposal: MakeProposal) -> None:
+    from rich.console import Console as _Console
+
+    from qiappraise.rendering.present import section_feedback
+
+    # The mini rubric caps Purpose at 50 when no outcome is named ("No outcome named.").
+    a = appraise_file(proposal(driver="need", outcome=False, story="S."), MINI_RUBRIC)
+    out = io.StringIO()
+    section_feedback(_Console(file=out, width=200), a, "purpose", [])
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("End of Purpose"))
+    assert "capped at 50: No outcome named" in line
+    assert line.endswith(").") and not line.endswith(".).")

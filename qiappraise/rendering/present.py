@@ -287,7 +287,8 @@ def _earned(a: Appraisal, s: SectionResult) -> str:
             return "places the project: not placed yet"
         return f"places the project: {a.band.label} (position {a.position:.2f} so far)"
     points = _points(s.earned, s.maximum)
-    caps = "".join(f"; capped at {c.max:g}: {c.reason.strip()}" for c in s.caps)
+    # The reason is the rubric's sentence; the line around it brings its own full stop.
+    caps = "".join(f"; capped at {c.max:g}: {c.reason.strip().rstrip('.')}" for c in s.caps)
     return f"{s.score:.0f}/100 ({points}{caps})"
 
 
