@@ -171,3 +171,23 @@ def test_scale_and_ends_must_both_be_answered_to_place_it(tmp_path: Path) -> Non
     path.write_text(dump(data), encoding="utf-8")
     a = appraise_file(path)
     assert (a.position, a.band) == (None, None)
+
+
+def test_a_finding_that_reads_an_unbacked_claim_says_so() -> None:
+    # The glossy pitch claims stratified measures with no note: the claim
+    # counts as "No", so CE011 fires. Said without the claim, the finding
+    # would contradict what the team answered.
+    from qiappraise.load.pipeline import appraise_file
+
+    a = appraise_file(
+        Path(__file__).parent / "fixtures" / "validity" / "glossy-pitch-no-notes.yaml"
+    )
+    found = {f.id: f for f in a.findings}
+    assert found["CE011"].details == (
+        "Will you break your measures down by those groups as the change goes in, so you "
+        "would see if it widens a gap? Claimed: Yes, with no note to back it, so read as: No.",
+    )
+    # A finding that reads no claim gets no such line.
+    for f in a.findings:
+        if not set(f.concerns) & set(a.unevidenced):
+            assert not [d for d in f.details if "with no note to back it" in d], f.id

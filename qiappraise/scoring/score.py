@@ -152,7 +152,13 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         if held is False:
             continue
         open_on = () if held else _open_on(f.when, res.unknown, facts)
-        found = _result(f, facts.concerns[i], waivers, open_on=open_on)
+        found = _result(
+            f,
+            facts.concerns[i],
+            waivers,
+            open_on=open_on,
+            details=_unbacked(rubric, res, facts.concerns[i]),
+        )
         raised.append((_SEVERITY_ORDER.get(f.severity, 3), f.id, found))
 
     unsure = tuple(qid for qid, st in res.status.items() if st == NOT_SURE)
@@ -206,6 +212,27 @@ def score(rubric: Rubric, proposal: Proposal, *, sha256: str = "") -> Appraisal:
         rater=proposal.rater,
         reviews=proposal.reviews.file if proposal.reviews is not None else None,
     )
+
+
+def _unbacked(rubric: Rubric, res: Resolved, concerns: tuple[str, ...]) -> tuple[str, ...]:
+    """The claims without evidence a finding reads, said as such.
+
+    A claim with no note counts as the level below, in findings as in
+    points: a finding can then read as if it contradicted what the team
+    answered. These lines say which answer it read, and why.
+    """
+    lines = []
+    for qid in concerns:
+        if qid in res.claimed:
+            q = rubric.questions[qid]
+            k = kind(q)
+            counted = res.counted.get(qid)
+            below = k.display(q, counted) if counted is not None else "not answered"
+            lines.append(
+                f"{q.prompt} Claimed: {k.display(q, res.claimed[qid])}, with no note to back "
+                f"it, so read as: {below}."
+            )
+    return tuple(lines)
 
 
 def _shown_level(level: str, is_open: bool) -> str:
