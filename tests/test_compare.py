@@ -85,6 +85,9 @@ def test_identical_versions_change_nothing() -> None:
     assert (c.score_change, c.position_change, c.movement) == (0.0, 0.0, "none")
     assert c.dimensions == c.resolved == c.raised == c.answers == ()
     assert not c.band_changed
+    text = CliRunner().invoke(app, ["compare", str(V1), str(V1)], env=ENV).stdout
+    position = next(line for line in text.splitlines() if line.startswith("Position:"))
+    assert position.endswith("(unchanged)"), position  # not "(+0.00, none)"
 
 
 def test_different_rubrics_are_refused(tmp_path: Path) -> None:

@@ -237,10 +237,8 @@ def comparison(console: Console, c: Comparison) -> None:
     new_band = c.new.band.label if c.new.band else "not placed"
     console.print(f"Band: {old_band} → {new_band}" + ("" if c.band_changed else " (unchanged)"))
     if c.position_change is not None:
-        console.print(
-            f"Position: {c.old.position:.2f} → {c.new.position:.2f} "
-            f"({c.position_change:+.2f}, {c.movement})"
-        )
+        moved = "unchanged" if c.movement == "none" else f"{c.position_change:+.2f}, {c.movement}"
+        console.print(f"Position: {c.old.position:.2f} → {c.new.position:.2f} ({moved})")
     console.print()
     console.print(Text("Dimensions", style="bold"))
     if not c.dimensions:
