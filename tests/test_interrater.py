@@ -768,6 +768,8 @@ def test_kappa_minimum_follows_cicchetti() -> None:
     assert kappa_caution(50, 5) is None
     caution = kappa_caution(49, 5)
     assert caution is not None and "Cicchetti (1981" in caution and "50" in caution
+    assert caution.startswith("only 49 rated units:")
+    assert str(kappa_caution(1, 5)).startswith("only 1 rated unit:")
     assert cohen_kappa([(1, 1), (2, 2), (1, 2)]).caution is not None
     assert cohen_kappa([(1, 1), (2, 2), (1, 2)] * 6).caution is None
 

@@ -142,7 +142,8 @@ def kappa_caution(n: int, categories: int) -> str | None:
     if n >= needed:
         return None
     return (
-        f"only {n} rated units: for {categories} categories Cicchetti (1981, Appl Psychol Meas "
+        f"only {n} rated {'unit' if n == 1 else 'units'}: for {categories} categories "
+        "Cicchetti (1981, Appl Psychol Meas "
         f"5:101-104) puts the minimum for a valid kappa at about 2k² = {needed}"
     )
 

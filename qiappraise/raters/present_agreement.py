@@ -97,7 +97,8 @@ def agreement(console: Console, g: Agreement, *, agenda: int = AGENDA) -> None:
         hanging(
             console,
             "Caution:   ",
-            f"{_plural(len(flagged), 'question figure')} rest on fewer projects than advised; "
+            f"{_plural(len(flagged), 'question figure')} "
+            f"{'rests' if len(flagged) == 1 else 'rest'} on fewer projects than advised; "
             f"for example {fewest.spec.id}: {fewest.figure.caution}",
             style="yellow",
         )
