@@ -621,6 +621,17 @@ def test_echoes_and_list_entries_are_cut_at_a_word() -> None:
     assert echo([], 20) == "none"
 
 
+def test_a_tick_box_echo_gets_the_room_the_prompt_leaves() -> None:
+    from qiappraise.interactive.prompts import echo_width
+
+    assert echo_width("Who is involved?", 80) == 79 - 19  # the rest of the line
+    # A prompt of 80 characters wraps: the echo has its second line (it had 30 columns).
+    views = "Whose views on what matters did you seek before settling the aim and the change?"
+    assert len(views) == 80 and echo_width(views, 80) == 79 - 3
+    # Little left on the line: the next one too, rather than "Parents, carers…".
+    assert echo_width("x" * 60, 80) == (79 - 63) + 79
+
+
 def test_what_each_answer_means_comes_from_the_rubric(
     mini: Rubric, tmp_path: Path, out: Any
 ) -> None:

@@ -409,6 +409,17 @@ def ask_yes_no(
     return run(question)
 
 
+def echo_width(prompt: str, columns: int) -> int:
+    """Room for a tick-box answer's echo after ``prompt`` ("? " and a space around it).
+
+    A long prompt wraps: the echo gets what is left of its last line, and
+    the next line as well when that is little (a whole answer beats "…").
+    """
+    used = (len(prompt) + 3) % columns
+    left = columns - 1 - used
+    return left if left >= 40 else left + columns - 1
+
+
 def echo(labels: list[str], width: int) -> str:
     """What a tick-box answer says once given: the labels chosen, whole where they fit."""
     if not labels:
@@ -463,7 +474,7 @@ def _tick_box(question: questionary.Question, q: ChoiceQuestion) -> None:
     root.children[-1] = to_container(refusal)  # in place of the toolbar
     enter = _enter_handler(app)
     labels = {c.value: c.label for c in q.choices}
-    width = max(30, shutil.get_terminal_size((80, 24)).columns - len(q.prompt) - 4)
+    width = echo_width(q.prompt, shutil.get_terminal_size((80, 24)).columns)
 
     def done(event: KeyPressEvent) -> None:
         picked = [v for v in ic.selected_options if v in labels]
