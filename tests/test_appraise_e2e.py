@@ -677,3 +677,19 @@ def test_back_from_a_note_box_returns_to_the_answer_and_saves_no_note(tmp_path: 
     assert data["notes"] == {"scope": "-"}  # kept as written, and counted as no evidence
     mini = load_rubric(MINI_RUBRIC).rubric
     assert score(mini, load_proposal(tmp_path / "p.yaml", mini)).unevidenced == ("scope",)
+
+
+def test_the_team_is_echoed_as_it_was_split(tmp_path: Path) -> None:
+    # Semicolons win over commas when both are typed: say how the names were
+    # split, since the echo of what was typed cannot show it.
+    child = spawn("appraise", "p.yaml", "--rubric", MINI, cwd=tmp_path)
+    child.expect("Project title")
+    child.send("T" + ENTER)
+    child.expect("Project lead")
+    child.send(ENTER)
+    child.expect(re.escape("separated by commas (semicolons if a name has one)"))
+    child.send("Smith, J. (consultant); Nurse B" + ENTER)
+    child.expect(re.escape("Saved as 2: Smith, J. (consultant) · Nurse B"))
+    stop(child)
+    team = yaml.safe_load((tmp_path / "p.yaml").read_text(encoding="utf-8"))["project"]["team"]
+    assert team == ["Smith, J. (consultant)", "Nurse B"]

@@ -139,6 +139,9 @@ def run(session: S, console: Console, flow: Flow[S] | None = None) -> None:
             continue
         dropped = session.set_answer(step, result)
         session.save()
+        if step.key == "team" and not step.is_question and isinstance(result, list) and result:
+            # How the names were split is not visible in the echo of what was typed.
+            console.print(Text(f"  Saved as {len(result)}: " + " · ".join(result), style="dim"))
         wanted = note is not None and note.pressed
         then = (
             how.after(session, step.key, console, note_wanted=wanted) if step.is_question else False

@@ -42,7 +42,7 @@ META_FIELDS: tuple[MetaField, ...] = (
     MetaField("lead", "Project lead (your name)"),
     MetaField(
         "team",
-        "Team members or roles, separated by commas (or by semicolons)",
+        "Team members or roles, separated by commas (semicolons if a name has one)",
         False,
         "Use semicolons when a name or role itself contains a comma.",
     ),
