@@ -75,18 +75,17 @@ def test_installed_wheel_scores_an_example(wheel: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     (doc,) = json.loads(result.stdout)
     assert doc["band"] == "reform"
-    where = subprocess.run(
-        [
-            str(py),
-            "-c",
-            "import qiappraise.base.resources as r; print(r.rubrics_dir()); print(r.templates_dir())",
-        ],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+
+    def installed(code: str) -> list[str]:
+        """What ``code`` prints, run by the installed Python away from the checkout."""
+        done = subprocess.run(
+            [str(py), "-c", code], cwd=work, env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout.split()
+
+    where = installed(
+        "import qiappraise.base.resources as r; print(r.rubrics_dir()); print(r.templates_dir())"
+    )
     assert all(str(env_dir) in w for w in where), where
     report = subprocess.run(
         [
@@ -107,19 +106,10 @@ def test_installed_wheel_scores_an_example(wheel: Path, tmp_path: Path) -> None:
     assert report.returncode == 0, report.stderr
     assert report.stdout.startswith("<!DOCTYPE html>")
     # The installed rubric is rebuilt from its snapshot: no validator is built.
-    snapshot_used = subprocess.run(
-        [
-            str(py),
-            "-c",
-            "from qiappraise.rubric.read import find_rubric, read_rubric\n"
-            "from qiappraise.rubric.model import Rubric\n"
-            "loaded = read_rubric(find_rubric('critical-engagement'))\n"
-            "print(loaded.rubric.id, Rubric.__pydantic_complete__)",
-        ],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    snapshot_used = installed(
+        "from qiappraise.rubric.read import find_rubric, read_rubric\n"
+        "from qiappraise.rubric.model import Rubric\n"
+        "loaded = read_rubric(find_rubric('critical-engagement'))\n"
+        "print(loaded.rubric.id, Rubric.__pydantic_complete__)"
+    )
     assert snapshot_used == ["critical-engagement", "False"]

@@ -91,6 +91,16 @@ def start(tmp_path: Path, **options: bool) -> pexpect.spawn:
     return child
 
 
+def stopped_at_the_second_question(tmp_path: Path) -> None:
+    """A review into r.yaml, one answer accepted, left with Ctrl-C at the second question."""
+    child = start(tmp_path)
+    accept(child, ["driver"])
+    question(child, "outcome")
+    child.send(CTRL_C)
+    child.expect(pexpect.EOF)
+    child.close()
+
+
 def question(child: pexpect.spawn, qid: str) -> None:
     """Wait until ``qid`` is asked (its own prompt, for a long text)."""
     child.expect(_prompt_pattern(PROMPTS[qid]))
@@ -369,12 +379,7 @@ def test_appraise_leaves_a_review_to_review(tmp_path: Path) -> None:
 
 
 def test_a_second_rater_is_not_carried_into_the_firsts_review(tmp_path: Path) -> None:
-    child = start(tmp_path)
-    accept(child, ["driver"])
-    question(child, "outcome")
-    child.send(CTRL_C)
-    child.expect(pexpect.EOF)
-    child.close()
+    stopped_at_the_second_question(tmp_path)
     before = (tmp_path / "r.yaml").read_bytes()
     child = spawn("review", "t.yaml", "-o", "r.yaml", *RUBRIC, cwd=tmp_path)
     child.expect("Is that you?")
@@ -471,12 +476,7 @@ def test_back_from_the_note_backing_a_claim_settles_nothing(tmp_path: Path) -> N
 def test_a_comment_saved_as_a_lone_back_mark_is_kept_on_enter(tmp_path: Path) -> None:
     # Before "<" meant back in a comment box, it was saved as the comment "<".
     # Offered again, Enter keeps it: it must not send the reviewer back forever.
-    child = start(tmp_path)
-    accept(child, ["driver"])
-    question(child, "outcome")
-    child.send(CTRL_C)
-    child.expect(pexpect.EOF)
-    child.close()
+    stopped_at_the_second_question(tmp_path)
     data = saved(tmp_path / "r.yaml")
     data["comments"] = {"driver": "<"}
     (tmp_path / "r.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,18 +16,34 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("typer", "click", "pydantic", "yaml", "jinja2", "rich", "questionary", "prompt_toolkit")
 
 
-def _modules_after(*argv: str) -> set[str]:
+def _run_main(*argv: str, before: str = "", after: str = "report = None") -> tuple[Any, str]:
+    """Run the console script's ``main`` with ``argv`` in a fresh interpreter.
+
+    ``before`` runs first; ``after`` runs once ``main`` has ended (its exit
+    code is ``code``) and sets ``report``, which comes back decoded from JSON,
+    with what the command printed.
+    """
     code = (
-        "import json, sys\n"
+        "import gc, json, sys\n"
         f"sys.argv = ['qiappraise', *{list(argv)!r}]\n"
+        f"{before}\n"
         "from qiappraise.cli.entry import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write(json.dumps(sorted(sys.modules)))\n"
+        "code = 0\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        f"{after}\n"
+        "sys.stderr.write('\\n' + json.dumps(report))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
-    return set(json.loads(result.stderr.strip().splitlines()[-1]))
+    lines = result.stderr.strip().splitlines()
+    assert lines, result
+    return json.loads(lines[-1]), result.stdout
+
+
+def _modules_after(*argv: str) -> set[str]:
+    modules, _ = _run_main(*argv, after="report = sorted(sys.modules)")
+    return set(modules)
 
 
 def _heavy(modules: set[str]) -> set[str]:
@@ -77,58 +94,49 @@ def test_a_command_loads_only_its_own_module() -> None:
 def test_score_on_the_bundled_rubric_builds_no_validator() -> None:
     # The bundled rubric comes from its snapshot (qiappraise.rubric.snapshot):
     # no rubric model's validator is built, and rich's emoji table is never read.
-    code = (
-        "import json, sys\n"
-        f"sys.argv = ['qiappraise', 'score', {str(ROOT / 'examples' / 'cypic.yaml')!r}]\n"
-        "from qiappraise.cli.entry import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "from qiappraise.rubric import snapshot\n"
-        "built = sorted(n for n, c in snapshot.MODELS.items() if c.__pydantic_complete__)\n"
-        "sys.stderr.write(json.dumps([built, 'rich._emoji_codes' in sys.modules]))\n"
+    (code, built, emoji), _ = _run_main(
+        "score",
+        str(ROOT / "examples" / "cypic.yaml"),
+        after=(
+            "from qiappraise.rubric import snapshot\n"
+            "built = sorted(n for n, c in snapshot.MODELS.items() if c.__pydantic_complete__)\n"
+            "report = [code, built, 'rich._emoji_codes' in sys.modules]"
+        ),
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    built, emoji = json.loads(result.stderr.strip().splitlines()[-1])
-    assert (built, emoji) == ([], False)
+    assert (code, built, emoji) == (0, [], False)
 
 
 def test_the_entry_point_freezes_start_up_and_collects_during_the_command() -> None:
     # What cli.entry tells the garbage collector: off while the command line
     # is imported, start-up frozen, collecting as usual while the command
     # runs, and everything frozen at the end so exit skips a full collection.
-    code = (
-        "import gc, json, sys\n"
-        f"sys.argv = ['qiappraise', 'score', {str(ROOT / 'examples' / 'cypic.yaml')!r}]\n"
-        "import qiappraise.load.pipeline as pipeline\n"
-        "real = pipeline.appraise_file\n"
-        "seen = {}\n"
-        "def spy(*a, **k):\n"
-        "    seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count())\n"
-        "    return real(*a, **k)\n"
-        "pipeline.appraise_file = spy\n"
-        "class Watch:\n"  # notes the collector's state as main() imports the command line
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'qiappraise.cli.app':\n"
-        "            seen['importing'] = gc.isenabled()\n"
-        "        return None\n"
-        "sys.meta_path.insert(0, Watch())\n"
-        "from qiappraise.cli.entry import main\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    seen['code'] = exc.code\n"
-        "seen.update(after=gc.get_freeze_count(), enabled_after=gc.isenabled())\n"
-        "sys.stderr.write(json.dumps(seen))\n"
+    seen, out = _run_main(
+        "score",
+        str(ROOT / "examples" / "cypic.yaml"),
+        before=(
+            "import qiappraise.load.pipeline as pipeline\n"
+            "real = pipeline.appraise_file\n"
+            "seen = {}\n"
+            "def spy(*a, **k):\n"
+            "    seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count())\n"
+            "    return real(*a, **k)\n"
+            "pipeline.appraise_file = spy\n"
+            # notes the collector's state as main() imports the command line
+            "class Watch:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'qiappraise.cli.app':\n"
+            "            seen['importing'] = gc.isenabled()\n"
+            "        return None\n"
+            "sys.meta_path.insert(0, Watch())"
+        ),
+        after="report = {**seen, 'code': code, 'after': gc.get_freeze_count()}",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    seen = json.loads(result.stderr.strip().splitlines()[-1])
-    assert seen["code"] == 0, result.stderr
+    assert seen["code"] == 0, seen
     assert seen["importing"] is False
     assert seen["enabled"] is True
     assert seen["frozen"] > 1000  # the modules, classes and app built at start-up
     assert seen["after"] > seen["frozen"]  # what the command built, frozen for exit
-    assert "Critical engagement:" in result.stdout
+    assert "Critical engagement:" in out
 
 
 def test_running_the_app_as_a_library_leaves_the_collector_alone(
@@ -154,15 +162,6 @@ def test_running_the_app_as_a_library_leaves_the_collector_alone(
 
 
 def test_version_leaves_the_collector_on() -> None:
-    code = (
-        "import gc, sys\n"
-        "sys.argv = ['qiappraise', '--version']\n"
-        "from qiappraise.cli.entry import main\n"
-        "main()\n"
-        "sys.stderr.write(str(gc.isenabled()))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.stdout.startswith("qiappraise ")
-    assert result.stderr.strip().splitlines()[-1] == "True"
+    (code, enabled), out = _run_main("--version", after="report = [code, gc.isenabled()]")
+    assert out.startswith("qiappraise ")
+    assert (code, enabled) == (0, True)
