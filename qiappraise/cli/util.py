@@ -91,25 +91,33 @@ def _visible_hook() -> RenderHook:
     return _Hook()
 
 
+def rubric_file(ref: str) -> Path:
+    """The file a rubric reference names: a path as given, or the id of a known rubric.
+
+    A reference that names no file and looks like no path (no folder, no
+    .yaml ending) is an id; an unknown id raises UsageError naming the known ones.
+    """
+    seps = [os.sep] + ([os.altsep] if os.altsep else [])
+    if Path(ref).exists() or ref.endswith((".yaml", ".yml")) or any(c in ref for c in seps):
+        return Path(ref)
+    from ..rubric.read import find_rubric
+
+    return find_rubric(ref)
+
+
 def rubric_id_or_file(value: Path | None) -> Path | None:
     """``--rubric``: a rubric file, or the id of a known rubric, as its file.
 
-    `appraise`, `init` and `rubric show` take an id and the other commands
-    took only a file, though all read QIAPPRAISE_RUBRIC: an id set there for
-    one broke the rest. A value that names no file and looks like no path is
-    an id.
+    `appraise`, `init` and `rubric show` took an id and the other commands
+    only a file, though all read QIAPPRAISE_RUBRIC: an id set there for one
+    broke the rest.
     """
     if value is None:
         return None
-    text = str(value)
-    seps = [os.sep] + ([os.altsep] if os.altsep else [])
-    if value.exists() or text.endswith((".yaml", ".yml")) or any(c in text for c in seps):
-        return value
     from ..base.errors import UsageError
-    from ..rubric.read import find_rubric
 
     try:
-        return find_rubric(text)
+        return rubric_file(str(value))
     except UsageError as exc:
         raise UsageError(f"--rubric: {exc.message}") from None
 

@@ -234,7 +234,7 @@ class ReviewSession(Session):
                 sha256=r.sha256 or "",
                 answers=r.seen_answers or {},
                 notes=r.seen_notes or {},
-                waivers=[{"finding": w.finding, "reason": w.reason} for w in r.seen_waivers or ()],
+                waivers=[w.as_data() for w in r.seen_waivers or ()],
                 project=dict(self.project),
             )
         return dropped_comments(self.original, self.render(), ours)

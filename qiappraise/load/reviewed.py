@@ -36,7 +36,7 @@ class ReviewedFile:
     @property
     def waivers(self) -> list[dict[str, str]]:
         """Its waivers as a file writes them."""
-        return [{"finding": w.finding, "reason": w.reason} for w in self.proposal.waivers]
+        return [w.as_data() for w in self.proposal.waivers]
 
     def project(self) -> dict[str, Any]:
         """The project's details as a file writes them (empty ones left out)."""

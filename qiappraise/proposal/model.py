@@ -63,6 +63,10 @@ class Waiver:
     reason: str
     line: int | None = None
 
+    def as_data(self) -> dict[str, str]:
+        """The waiver as a file writes it."""
+        return {"finding": self.finding, "reason": self.reason}
+
 
 @dataclass(frozen=True)
 class Rater:

@@ -224,15 +224,20 @@ def _unbacked(rubric: Rubric, res: Resolved, concerns: tuple[str, ...]) -> tuple
     lines = []
     for qid in concerns:
         if qid in res.claimed:
-            q = rubric.questions[qid]
-            k = kind(q)
-            counted = res.counted.get(qid)
-            below = k.display(q, counted) if counted is not None else "not answered"
+            prompt, claimed, counted = _claim(rubric, res, qid)
             lines.append(
-                f"{q.prompt} Claimed: {k.display(q, res.claimed[qid])}, with no note to back "
-                f"it, so read as: {below}."
+                f"{prompt} Claimed: {claimed}, with no note to back it, so read as: {counted}."
             )
     return tuple(lines)
+
+
+def _claim(rubric: Rubric, res: Resolved, qid: str) -> tuple[str, str, str]:
+    """A claim without evidence in words: the question, what was claimed, what counts."""
+    q = rubric.questions[qid]
+    k = kind(q)
+    counted = res.counted.get(qid)
+    below = k.display(q, counted) if counted is not None else "not answered"
+    return q.prompt, k.display(q, res.claimed[qid]), below
 
 
 def _shown_level(level: str, is_open: bool) -> str:
@@ -534,13 +539,8 @@ def _automatic(
     if unevidenced:
         lines = []
         for qid in unevidenced:
-            q = questions[qid]
-            k = kind(q)
-            counted = res.counted.get(qid)
-            below = k.display(q, counted) if counted is not None else "not answered"
-            lines.append(
-                f"{q.prompt} Claimed: {k.display(q, res.claimed[qid])}; counted as: {below}."
-            )
+            prompt, claimed, counted = _claim(rubric, res, qid)
+            lines.append(f"{prompt} Claimed: {claimed}; counted as: {counted}.")
         add(auto.unevidenced, unevidenced, lines)
     if self_band is not None and band is not None and self_band != band.id:
         labels = {b.id: b.label for b in rubric.spectrum.bands}

@@ -1,7 +1,6 @@
 """`rubric list | show | validate | schema`: working with rubric files."""
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +8,7 @@ import typer
 
 from ...base import textcheck
 from ...base.errors import EXIT_INVALID, InputError, ProblemsError
-from ..util import CONTEXT, console, err
+from ..util import CONTEXT, console, err, rubric_file
 
 rubric_app = typer.Typer(
     context_settings=CONTEXT,
@@ -57,9 +56,7 @@ def rubric_path(ref: str | None) -> Path:
 
     if ref is None:
         return find_rubric(DEFAULT_RUBRIC)
-    if ref.endswith((".yaml", ".yml")) or os.sep in ref or Path(ref).exists():
-        return Path(ref)
-    return find_rubric(ref)
+    return rubric_file(ref)
 
 
 @rubric_app.command("show")
