@@ -188,8 +188,8 @@ def _register(app: typer.Typer, module: str) -> None:
 
 
 @cache
-def build_app(only: str | None = None) -> typer.Typer:
-    """The command line with every command, or with only command ``only``.
+def build_app(module: str | None) -> typer.Typer:
+    """The command line with every command, or with only ``module``'s commands.
 
     typer turns every registered command into a click command on each run
     (reading signatures, building pydantic adapters), and a command module
@@ -199,25 +199,21 @@ def build_app(only: str | None = None) -> typer.Typer:
     for an unknown one, come from the whole app.
     """
     app = _new_app()
-    if only is not None:
-        _register(app, MODULE_OF[only])
-        return app
-    for module in COMMAND_MODULES:
-        _register(app, module)
+    for name in COMMAND_MODULES if module is None else (module,):
+        _register(app, name)
     return app
 
 
 def app_for(args: list[str]) -> typer.Typer:
-    """The app that can run ``args``: only the command named first, when it is one."""
-    first = args[0] if args else None
-    return build_app(first if first in MODULE_OF else None)
+    """The app that can run ``args``: only the module of the command named first, if any."""
+    return build_app(MODULE_OF.get(args[0]) if args else None)
 
 
 def __getattr__(name: str) -> typer.Typer:
     # `from qiappraise.cli.app import app` (tests, embedders) gets the whole
     # command line, built on first use rather than on every import.
     if name == "app":
-        return build_app(None)  # spelled as app_for calls it: one cache entry
+        return build_app(None)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
