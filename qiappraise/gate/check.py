@@ -185,8 +185,8 @@ def _with_review_rule(
     recorded what it saw (``reviews.seen``) and the answers, notes and
     waivers are those, under the same rubric (a review that recorded no
     waivers, written before reviews did, allows none): a fixed typo in the
-    title or a new comment is not a new appraisal. A review that recorded what it saw is held to it even
-    without a SHA-256.
+    title or a new comment is not a new appraisal. A review that recorded
+    what it saw is held to it even without a SHA-256.
     """
     role = result.policy.require_review or "any"
     own = [r for r in seen if lead.strip() and r.name.strip().casefold() == lead.strip().casefold()]
